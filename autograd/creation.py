@@ -1,0 +1,115 @@
+"""Creation functions (`ag.zeros`, `ag.randn`, ...) and the one global random generator.
+
+Everything random in glassgrad (these functions, `nn.init`, Dropout, shuffling
+DataLoaders) draws from `default_generator()`, so `ag.manual_seed(n)` makes a
+whole program reproducible.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd.dtypes import get_default_dtype
+from autograd.tensor import Tensor
+
+_generator = [np.random.default_rng()]
+
+
+def manual_seed(seed: int) -> np.random.Generator:
+    """Reseed the global generator every random function draws from; returns it."""
+    _generator[0] = np.random.default_rng(seed)
+    return _generator[0]
+
+
+def default_generator() -> np.random.Generator:
+    """The global NumPy Generator (replaced by each `manual_seed`)."""
+    return _generator[0]
+
+
+def _shape(shape: tuple) -> tuple[int, ...]:
+    """Shapes come as `*ints` or one tuple/list, as in PyTorch."""
+    if len(shape) == 1 and isinstance(shape[0], tuple | list):
+        shape = tuple(shape[0])
+    for n in shape:
+        if not isinstance(n, int | np.integer) or n < 0:
+            raise ValueError(f"invalid shape {shape}: sizes must be non-negative integers")
+    return tuple(int(n) for n in shape)
+
+
+def _dtype(dtype: Any) -> np.dtype:
+    return get_default_dtype() if dtype is None else np.dtype(dtype)
+
+
+def _leaf(array: np.ndarray, requires_grad: bool) -> Tensor:
+    t = Tensor._make(array, False, None)
+    return t.requires_grad_(True) if requires_grad else t
+
+
+def tensor(
+    data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None
+) -> Tensor:
+    """The same as `Tensor(data, ...)`."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype, name=name)
+
+
+def from_numpy(array: np.ndarray, requires_grad: bool = False) -> Tensor:
+    """A Tensor sharing `array`'s memory (no copy); it keeps the array's dtype."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected a NumPy array, got {type(array).__name__}")
+    t = Tensor._make(array, False, None)
+    return t.requires_grad_(True) if requires_grad else t
+
+
+def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros in the default dtype (or `dtype`)."""
+    return _leaf(np.zeros(_shape(shape), dtype=_dtype(dtype)), requires_grad)
+
+
+def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones in the default dtype (or `dtype`)."""
+    return _leaf(np.ones(_shape(shape), dtype=_dtype(dtype)), requires_grad)
+
+
+def full(shape: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of `shape` filled with `fill_value`, in the default dtype (or `dtype`)."""
+    shape = _shape((shape,) if isinstance(shape, int | np.integer) else (tuple(shape),))
+    return _leaf(np.full(shape, fill_value, dtype=_dtype(dtype)), requires_grad)
+
+
+def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Zeros of t's shape, in t's dtype unless `dtype` is given (as NumPy and PyTorch)."""
+    return _leaf(np.zeros_like(np.asarray(t), dtype=dtype), requires_grad)
+
+
+def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Ones of t's shape, in t's dtype unless `dtype` is given (as NumPy and PyTorch)."""
+    return _leaf(np.ones_like(np.asarray(t), dtype=dtype), requires_grad)
+
+
+def arange(
+    start: Any, stop: Any = None, step: Any = 1, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """Values from start to stop (exclusive) by step: int64 for ints, else the default dtype."""
+    args = (0, start, step) if stop is None else (start, stop, step)
+    if dtype is None and all(isinstance(a, int | np.integer) for a in args):
+        dtype = np.int64
+    return _leaf(np.arange(*args, dtype=_dtype(dtype)), requires_grad)
+
+
+def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """The n x m identity matrix (m defaults to n)."""
+    return _leaf(np.eye(n, m, dtype=_dtype(dtype)), requires_grad)
+
+
+def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Standard normal samples from the global generator."""
+    d = _dtype(dtype)
+    return _leaf(_generator[0].standard_normal(_shape(shape)).astype(d, copy=False), requires_grad)
+
+
+def rand(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Uniform samples in [0, 1) from the global generator."""
+    d = _dtype(dtype)
+    return _leaf(_generator[0].random(_shape(shape)).astype(d, copy=False), requires_grad)

@@ -1,0 +1,31 @@
+"""The default floating dtype: what Python floats and new tensors become."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+_FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+_default = [np.dtype(np.float32)]
+
+
+def as_float_dtype(dtype: Any) -> np.dtype:
+    """Validate and normalise a float dtype given as a NumPy type or its name."""
+    try:
+        d = np.dtype(dtype)
+    except TypeError:
+        d = None
+    if d not in _FLOAT_DTYPES:
+        raise TypeError(f"set_default_dtype: expected np.float32 or np.float64, got {dtype!r}")
+    return d
+
+
+def set_default_dtype(dtype: Any) -> None:
+    """Make Python floats and new tensors use `dtype` (np.float32 or np.float64, or their names)."""
+    _default[0] = as_float_dtype(dtype)
+
+
+def get_default_dtype() -> np.dtype:
+    """The dtype Python floats and new tensors get (float32 unless changed)."""
+    return _default[0]

@@ -1,0 +1,348 @@
+"""The backward driver: the chain rule over a recorded graph.
+
+One iterative topological sort (no recursion, so a million-op chain is fine),
+then each node's rule runs once, after every consumer has added its gradient.
+This is the one place where a broadcast gradient is summed back to its input's
+shape and cast to its dtype, where hooks run and where saved buffers are freed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from autograd.function import _FREED, Context, check_finite
+from autograd.mode import STATE
+from autograd.ops.namespace import NUMPY, tensor_namespace
+from autograd.tensor import Tensor
+
+
+def topological_order(roots: Sequence[Context]) -> list[Context]:
+    """Every node reachable from `roots`, each after all the nodes it reads from.
+
+    Iterative depth-first post-order: reversed, it visits a node before its inputs.
+    """
+    order: list[Context] = []
+    visited: set[Context] = set()
+    stack: list[tuple[Context, bool]] = [(r, False) for r in roots]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if node in visited:
+            continue
+        visited.add(node)
+        stack.append((node, True))
+        for t in node.inputs:
+            if t is not None and t.grad_fn is not None and t.grad_fn not in visited:
+                stack.append((t.grad_fn, False))
+    return order
+
+
+def backward(
+    tensors: Sequence[Tensor],
+    grad_tensors: Sequence[Any] | None = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+) -> None:
+    """Add the gradients of `tensors` (weighted by `grad_tensors`) into the leaves' `.grad`."""
+    _run(tensors, grad_tensors, retain_graph, create_graph, None, False)
+
+
+def grad(
+    outputs: Tensor | Sequence[Tensor],
+    inputs: Tensor | Sequence[Tensor],
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> tuple[Tensor | None, ...]:
+    """The gradients of `outputs` with respect to `inputs`, returned, not stored in `.grad`.
+
+    With `create_graph=True` the results are differentiable (Hessian-vector
+    products, gradient penalties). An input the outputs do not depend on is a
+    RuntimeError unless `allow_unused=True`, which gives None for it.
+    """
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if grad_outputs is not None and (isinstance(grad_outputs, Tensor | np.ndarray)):
+        grad_outputs = [grad_outputs]
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor) or not t.requires_grad:
+            raise RuntimeError(f"grad: input {i} is not a Tensor that requires grad")
+    captured = _run(outputs, grad_outputs, retain_graph, create_graph, inputs, allow_unused)
+    assert captured is not None
+    return captured
+
+
+def _run(
+    roots: Sequence[Tensor],
+    seeds: Sequence[Any] | None,
+    retain_graph: bool | None,
+    create_graph: bool,
+    inputs: list[Tensor] | None,
+    allow_unused: bool,
+) -> tuple[Tensor | None, ...] | None:
+    """Run the chain rule from `roots`; capture the gradients of `inputs` if given."""
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots = list(roots)
+    if seeds is not None and len(seeds) != len(roots):
+        raise ValueError(f"backward: got {len(seeds)} gradients for {len(roots)} tensors")
+    xp = tensor_namespace() if create_graph else NUMPY
+    tensor_mode = create_graph
+
+    leaf_grads: dict[int, list] = {}  # id(leaf) -> [leaf, grad, owned]
+    nodes = []
+    for i, root in enumerate(roots):
+        if not isinstance(root, Tensor) or not root.requires_grad:
+            raise RuntimeError(
+                f"backward: tensor {i} does not require grad and has no grad_fn "
+                "(did you compute it under no_grad, or from inputs without requires_grad=True?)"
+            )
+        seed = _seed(root, None if seeds is None else seeds[i], tensor_mode)
+        if root.grad_fn is None:
+            _add_leaf(leaf_grads, root, seed, False, tensor_mode)
+        else:
+            _add_node(root.grad_fn, seed, False, tensor_mode)
+            nodes.append(root.grad_fn)
+    order = topological_order(nodes)
+
+    capture: dict[Context, Any] | None = None
+    needed: set[Context] | None = None
+    if inputs is not None:
+        capture = {t.grad_fn: None for t in inputs if t.grad_fn is not None}
+        needed = _nodes_leading_to(order, inputs)
+
+    previous_mode = STATE.grad_enabled
+    STATE.grad_enabled = create_graph
+    try:
+        for node in reversed(order):
+            g = node._grad
+            node._grad = None
+            if g is None:
+                if not retain_graph:
+                    _free(node)
+                continue
+            if node._hooks:
+                g, _ = _run_hooks(node._hooks, g, False, tensor_mode)
+            if node._retained:
+                for ref in node._retained:
+                    t = ref()
+                    if t is not None:
+                        t.grad = _accumulated(t.grad, g, tensor_mode)
+            if capture is not None and node in capture:
+                capture[node] = g
+            if needed is not None and node not in needed:
+                if not retain_graph:
+                    _free(node)
+                continue
+            _apply_rule(node, g, xp, tensor_mode, leaf_grads, retain_graph)
+    finally:
+        STATE.grad_enabled = previous_mode
+        for node in order:
+            node._grad = None
+            node.xp = None
+
+    if inputs is None:
+        for leaf, g, owned in leaf_grads.values():
+            if leaf._hooks:
+                g, owned = _run_hooks(leaf._hooks, g, owned, tensor_mode)
+            leaf.grad = _accumulated(leaf.grad, g, tensor_mode, owned)
+        return None
+    return _captured(inputs, capture, leaf_grads, tensor_mode, allow_unused)
+
+
+def _apply_rule(
+    node: Context, g: Any, xp: Any, tensor_mode: bool, leaf_grads: dict, retain_graph: bool
+) -> None:
+    """Run one node's gradient rule and route each input's gradient to where it accumulates."""
+    node.xp = xp
+    grads = node.fn.backward(node, g)
+    if not retain_graph:
+        _free(node)
+    if type(grads) is not tuple:
+        grads = (grads,)
+    inputs = node.inputs
+    if len(grads) != len(inputs):
+        raise RuntimeError(
+            f"{node.fn.name}: backward returned {len(grads)} gradient(s), expected "
+            f"{len(inputs)} (one per input of forward, None where there is none)"
+        )
+    saved = node._saved
+    for i, (t, gi) in enumerate(zip(inputs, grads)):
+        if gi is None or t is None or not t.requires_grad:
+            continue
+        if tensor_mode:
+            if not isinstance(gi, Tensor):
+                gi = Tensor._make(np.asarray(gi), False, None)
+            owned = False
+        else:
+            if type(gi) is not np.ndarray:
+                gi = gi.data if isinstance(gi, Tensor) else np.asarray(gi)
+            owned = (
+                gi is not g
+                and gi.base is None
+                and not (saved is not _FREED and any(gi is s for s in saved))
+            )
+        shape = t.data.shape
+        if gi.shape != shape:
+            gi = _sum_to_shape(gi, shape, xp, node, i)
+            owned = not tensor_mode
+        if gi.dtype != t.data.dtype:
+            gi = gi.astype(t.data.dtype)
+            owned = not tensor_mode
+        if STATE.anomaly:
+            check_finite(node.fn.name, "backward", gi)
+        if t.grad_fn is None:
+            _add_leaf(leaf_grads, t, gi, owned, tensor_mode)
+        else:
+            _add_node(t.grad_fn, gi, owned, tensor_mode)
+
+
+def _sum_to_shape(gi: Any, shape: tuple[int, ...], xp: Any, node: Context, i: int) -> Any:
+    """Sum a broadcast gradient back to its input's shape, after checking it is one."""
+    gshape = gi.shape
+    lead = len(gshape) - len(shape)
+    if lead < 0 or any(n != 1 and n != m for n, m in zip(shape, gshape[lead:])):
+        raise RuntimeError(
+            f"{node.fn.name}: backward returned a gradient of shape {gshape} for input {i} "
+            f"of shape {shape}, which does not broadcast to it"
+        )
+    return xp.sum_to(gi, shape)
+
+
+def _seed(root: Tensor, seed: Any, tensor_mode: bool) -> Any:
+    """The gradient backward starts from: ones for a one-element root, else the given one."""
+    if seed is None:
+        if root.data.size != 1:
+            raise RuntimeError(
+                f"backward: grad can be implicitly created only for a one-element tensor, "
+                f"got shape {root.shape}; pass gradient= of that shape"
+            )
+        seed = np.ones_like(root.data)
+    shape = np.shape(seed)
+    if shape != root.data.shape:
+        raise ValueError(
+            f"backward: gradient has shape {shape} but the tensor has shape {root.shape}"
+        )
+    if tensor_mode:
+        if not isinstance(seed, Tensor):
+            seed = Tensor._make(np.asarray(seed), False, None)
+        return seed if seed.dtype == root.dtype else seed.astype(root.dtype)
+    array = seed.data if isinstance(seed, Tensor) else np.asarray(seed)
+    return array if array.dtype == root.data.dtype else array.astype(root.data.dtype)
+
+
+def _add_node(node: Context, g: Any, owned: bool, tensor_mode: bool) -> None:
+    """Add a gradient into a node's buffer; in place only into a buffer this pass allocated."""
+    current = node._grad
+    if current is None:
+        node._grad = g
+        node._grad_owned = owned
+    elif tensor_mode:
+        node._grad = current + g
+    elif node._grad_owned:
+        np.add(current, g, out=current)
+    else:
+        node._grad = current + g
+        node._grad_owned = True
+
+
+def _add_leaf(leaf_grads: dict, leaf: Tensor, g: Any, owned: bool, tensor_mode: bool) -> None:
+    entry = leaf_grads.get(id(leaf))
+    if entry is None:
+        leaf_grads[id(leaf)] = [leaf, g, owned]
+    elif tensor_mode:
+        entry[1] = entry[1] + g
+    elif entry[2]:
+        np.add(entry[1], g, out=entry[1])
+    else:
+        entry[1] = entry[1] + g
+        entry[2] = True
+
+
+def _accumulated(current: Tensor | None, g: Any, tensor_mode: bool, owned: bool = False) -> Tensor:
+    """`.grad` after adding g: a new Tensor the first time, then summed (in place if plain)."""
+    if tensor_mode:
+        return g if current is None else current + g
+    if current is None:
+        return Tensor._make(g if owned else np.array(g), False, None)
+    data = current.data
+    if current.grad_fn is None and data.flags.writeable and data.shape == g.shape:
+        np.add(data, g, out=data, casting="unsafe")
+        return current
+    return Tensor._make(data + g, False, None)
+
+
+def _run_hooks(hooks: list, g: Any, owned: bool, tensor_mode: bool) -> tuple[Any, bool]:
+    """Call each hook with the gradient as a Tensor; a returned value replaces it."""
+    for hook in list(hooks):
+        result = hook(g if tensor_mode else Tensor._make(g, False, None))
+        if result is not None:
+            if tensor_mode:
+                g = (
+                    result
+                    if isinstance(result, Tensor)
+                    else Tensor._make(np.asarray(result), False, None)
+                )
+            else:
+                g = result.data if isinstance(result, Tensor) else np.asarray(result)
+            owned = False
+    return g, owned
+
+
+def _free(node: Context) -> None:
+    """Drop what forward saved; a later backward through this node then says why it fails."""
+    if node._saved is not _FREED:
+        node._saved = _FREED
+        node._out = None
+
+
+def _nodes_leading_to(order: list[Context], inputs: list[Tensor]) -> set[Context]:
+    """The nodes from which some input is reachable: the only ones ag.grad needs to run."""
+    targets = {id(t) for t in inputs}
+    target_nodes = {t.grad_fn for t in inputs if t.grad_fn is not None}
+    needed: set[Context] = set()
+    for node in order:  # inputs before the nodes that read them
+        for t in node.inputs:
+            if t is None:
+                continue
+            if id(t) in targets or t.grad_fn in needed or t.grad_fn in target_nodes:
+                needed.add(node)
+                break
+    return needed
+
+
+def _captured(
+    inputs: list[Tensor],
+    capture: dict[Context, Any] | None,
+    leaf_grads: dict,
+    tensor_mode: bool,
+    allow_unused: bool,
+) -> tuple[Tensor | None, ...]:
+    results: list[Tensor | None] = []
+    for i, t in enumerate(inputs):
+        if t.grad_fn is None:
+            entry = leaf_grads.get(id(t))
+            g, owned = (None, False) if entry is None else (entry[1], entry[2])
+            if g is not None and t._hooks:
+                g, owned = _run_hooks(t._hooks, g, owned, tensor_mode)
+        else:
+            g = capture.get(t.grad_fn) if capture else None
+            owned = False
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    f"grad: input {i} (shape {t.shape}) was not used to compute the outputs; "
+                    "pass allow_unused=True to get None for it"
+                )
+            results.append(None)
+        elif tensor_mode:
+            results.append(g)
+        else:
+            results.append(Tensor._make(g if owned else np.array(g), False, None))
+    return tuple(results)

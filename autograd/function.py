@@ -1,0 +1,239 @@
+"""Function and its ctx: the one way an op is made, built-in or user-defined.
+
+A Function has a `forward(ctx, *arrays, **options)` on NumPy arrays and a
+`backward(ctx, grad)` giving one gradient per positional input. `apply` runs
+the forward and, when grad mode is on and an input requires grad, records the
+ctx as the output's `grad_fn`: the ctx *is* the graph node.
+
+In an ordinary backward, `grad` and the saved values are NumPy arrays and
+`ctx.xp` is a NumPy namespace. Under `create_graph=True` they are Tensors and
+`ctx.xp` holds the differentiable `ag` functions, so one rule written with
+operators and `xp.<name>` serves both paths (see `autograd.ops.namespace`).
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any, ClassVar
+
+import numpy as np
+
+from autograd.mode import STATE
+from autograd.tensor import Tensor
+
+_FREED = object()  # ctx._saved after a backward freed the buffers
+
+
+class Context:
+    """What forward leaves for backward, and the node recorded in the graph.
+
+    `inputs` are the Tensor arguments (None for other arguments), in order;
+    `needs_input_grad[i]` says whether input i wants a gradient, so a rule can
+    skip work. Any other attribute (`ctx.axis = 1`) is the op's own.
+    """
+
+    __slots__ = (
+        "__dict__",
+        "__weakref__",
+        "_epoch",
+        "_grad",
+        "_grad_owned",
+        "_hooks",
+        "_out",
+        "_out_vc",
+        "_retained",
+        "_saved",
+        "_versions",
+        "fn",
+        "inputs",
+        "needs_input_grad",
+        "xp",
+    )
+
+    def __init__(self, fn: type[Function]) -> None:
+        self.fn = fn
+        self._saved = ()
+        self._grad = None
+        self._hooks = None
+        self._retained = None
+        self._out = None
+        self._out_vc = None
+        self.xp = None
+
+    @property
+    def name(self) -> str:
+        """The op's name in the op table, e.g. `"mul"`."""
+        return self.fn.name
+
+    @property
+    def parents(self) -> list[Tensor]:
+        """The Tensor inputs of this node (constants left out), in argument order."""
+        return [t for t in self.inputs if t is not None]
+
+    def __repr__(self) -> str:
+        return f"<{self.fn.name}>"
+
+    def save_for_backward(self, *values: Any) -> None:
+        """Keep arrays for backward; in-place changes to them are detected there."""
+        self._saved = values
+        self._epoch = STATE.inplace_epoch
+        self._versions = tuple(None if t is None else t._version for t in self.inputs)
+
+    @property
+    def saved_tensors(self) -> tuple[Any, ...]:
+        """The saved values: arrays, or under `create_graph` the Tensors they came from."""
+        saved = self._saved
+        if saved is _FREED:
+            raise RuntimeError(
+                f"{self.fn.name}: trying to backward through the graph a second time "
+                "(its saved values were freed after the first backward); "
+                "pass retain_graph=True to the first backward() if you need to"
+            )
+        if self._epoch != STATE.inplace_epoch:
+            self._check_versions()
+        if self.xp is not None and self.xp.tensor_mode:
+            return tuple(self._as_tensor(v) for v in saved)
+        return saved
+
+    def _check_versions(self) -> None:
+        """Raise if an input or the output was modified in place since the forward saved it."""
+        for i, (t, v) in enumerate(zip(self.inputs, self._versions)):
+            if t is not None and t._version != v:
+                raise RuntimeError(
+                    f"{self.fn.name}: input {i} (shape {t.shape}, dtype {t.dtype}) was modified "
+                    f"in place after it was saved for backward (version {v} -> {t._version}); "
+                    "use an out-of-place op, or clone it before modifying"
+                )
+        if self._out_vc is not None and self._out_vc[1] != self._out_vc[0][0]:
+            raise RuntimeError(
+                f"{self.fn.name}: its output was modified in place after it was saved for "
+                "backward; use an out-of-place op, or clone it before modifying"
+            )
+
+    def _as_tensor(self, value: Any) -> Any:
+        """Map a saved array back to the Tensor it is the data of (an input or the output)."""
+        for t in self.inputs:
+            if t is not None and value is t.data:
+                return t
+        if value is self._out:
+            return Tensor._make(value, True, self)
+        return value
+
+    def _register_hook(self, hook: Any) -> None:
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+
+    def _retain(self, tensor: Tensor) -> None:
+        if self._retained is None:
+            self._retained = []
+        self._retained.append(weakref.ref(tensor))
+
+
+class Function:
+    """Base class of every op: subclass it with static `forward` and `backward`.
+
+    ```
+    class Cube(ag.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x ** 3
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return 3 * x ** 2 * grad
+    y = Cube.apply(t)
+    ```
+    `name` (lowercase, default the class name) is the op's name in the graph.
+    """
+
+    name: ClassVar[str] = "function"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "name" not in cls.__dict__:
+            cls.name = cls.__name__.lower()
+
+    @staticmethod
+    def forward(ctx: Context, *args: Any, **kwargs: Any) -> Any:
+        """Compute the output from NumPy arrays; save what backward needs on ctx."""
+        raise NotImplementedError("a Function subclass must define forward(ctx, ...)")
+
+    @staticmethod
+    def backward(ctx: Context, grad: Any) -> Any:
+        """Return the gradient for each positional input (a tuple if several, None where none)."""
+        raise NotImplementedError("a Function subclass must define backward(ctx, grad)")
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
+        """Run forward on the inputs' arrays; record the graph node when a gradient is needed."""
+        ctx = Context(cls)
+        arrays = []
+        tensors = []
+        needs = []
+        record = False
+        for a in args:
+            if isinstance(a, Tensor):
+                arrays.append(a.data)
+                tensors.append(a)
+                needs.append(a.requires_grad)
+                record = record or a.requires_grad
+            else:
+                arrays.append(a)
+                tensors.append(None)
+                needs.append(False)
+        record = record and STATE.grad_enabled
+        ctx.inputs = tensors
+        ctx.needs_input_grad = needs
+        out = cls.forward(ctx, *arrays, **kwargs)
+        if type(out) is not np.ndarray:
+            out = _as_array(ctx, out)
+        if STATE.anomaly:
+            check_finite(cls.name, "forward", out)
+        if not record or out.dtype.kind != "f":
+            result = Tensor._make(out, False, None)
+        else:
+            result = Tensor._make(out, True, ctx)
+            ctx._out = out
+        if out.base is not None:
+            _share_version_with_base(result, out, tensors)
+        if record and ctx._saved and any(v is out for v in ctx._saved):
+            vc = result._vc if result._vc is not None else [0]
+            result._vc = vc
+            ctx._out_vc = (vc, vc[0])
+        return result
+
+
+def _as_array(ctx: Context, out: Any) -> np.ndarray:
+    """A forward's result as an ndarray (ufuncs give NumPy scalars for 0-d input).
+
+    A saved copy of the result is swapped for the array, so that under
+    `create_graph` the rule still finds the output it saved.
+    """
+    array = out.data if isinstance(out, Tensor) else np.asarray(out)
+    if ctx._saved:
+        ctx._saved = tuple(array if v is out else v for v in ctx._saved)
+    return array
+
+
+def _share_version_with_base(result: Tensor, out: np.ndarray, tensors: list) -> None:
+    """A view of an input shares its version counter, so writes through either are seen."""
+    base = out.base
+    for t in tensors:
+        if t is not None and (t.data is base or t.data.base is base):
+            if t._vc is None:
+                t._vc = [0]
+            result._vc = t._vc
+            return
+
+
+def check_finite(op: str, where: str, array: Any) -> None:
+    """detect_anomaly's check: name the op that made the first NaN or inf."""
+    array = array.data if isinstance(array, Tensor) else np.asarray(array)
+    if array.dtype.kind in "fc" and not np.isfinite(array).all():
+        bad = "nan" if np.isnan(array).any() else "inf"
+        raise RuntimeError(
+            f"detect_anomaly: {op} produced {bad} in its {where} "
+            f"(shape {array.shape}, dtype {array.dtype})"
+        )

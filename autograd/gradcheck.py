@@ -1,0 +1,299 @@
+"""Gradient checking: the engine's derivatives against central differences.
+
+`numerical_grad` perturbs each input element by +-eps and takes
+`(L(w+h) - L(w-h)) / 2h`. `gradcheck` builds the full Jacobian of a function
+both ways (analytic: one backward per output element; numeric: two forwards
+per input element), in float64, and also runs one backward with a random
+upstream gradient, so a rule that ignores or mis-scales its upstream
+gradient fails even for a scalar output. `gradgradcheck` runs the same check
+on the gradient itself, computed with `create_graph=True`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from autograd.engine import grad as _grad
+from autograd.tensor import Tensor
+
+
+class GradcheckError(RuntimeError):
+    """A gradient from the engine disagrees with central differences."""
+
+
+def _is_value(x: Any) -> bool:
+    from autograd.value import Value
+
+    return isinstance(x, Value)
+
+
+# ---- problems: a function and its inputs seen as flat float64 vectors ------------------------
+class _TensorProblem:
+    """fn over Tensors: float64 copies of the inputs, some of which are differentiated."""
+
+    def __init__(self, fn: Callable[..., Any], inputs: Sequence[Any]) -> None:
+        self.fn = fn
+        self.args: list[Any] = []
+        floats = []
+        for x in inputs:
+            array = x.data if isinstance(x, Tensor) else x
+            if isinstance(array, np.ndarray | float) and np.asarray(array).dtype.kind == "f":
+                floats.append(len(self.args))
+                self.args.append(Tensor(np.array(array, dtype=np.float64), requires_grad=True))
+            else:
+                self.args.append(x)
+        wanted = [i for i in floats if isinstance(inputs[i], Tensor) and inputs[i].requires_grad]
+        self.diff = wanted or floats
+        if not self.diff:
+            raise ValueError("gradcheck: no floating-point input to differentiate")
+        for i in floats:
+            if i not in self.diff:
+                self.args[i] = self.args[i].detach()
+        self.params = [self.args[i].data for i in self.diff]
+
+    def outputs(self) -> list[Tensor]:
+        out = self.fn(*self.args)
+        outs = list(out) if isinstance(out, tuple | list) else [out]
+        return [o if isinstance(o, Tensor) else Tensor(o) for o in outs]
+
+    def output_arrays(self) -> list[np.ndarray]:
+        return [np.array(o.data, dtype=np.float64).ravel() for o in self.outputs()]
+
+    def vjp(self, out: Tensor, upstream: np.ndarray) -> list[np.ndarray]:
+        """Analytic gradient of (out * upstream).sum() for each differentiated input."""
+        if not out.requires_grad:
+            return [np.zeros(p.shape) for p in self.params]
+        grads = _grad(
+            out,
+            [self.args[i] for i in self.diff],
+            grad_outputs=Tensor(upstream.astype(out.dtype)),
+            retain_graph=True,
+            allow_unused=True,
+        )
+        return [
+            np.zeros(p.shape) if g is None else np.array(g.data, np.float64)
+            for g, p in zip(grads, self.params)
+        ]
+
+
+class _ValueProblem:
+    """fn over Values (the scalar engine): each float input is a one-element vector."""
+
+    def __init__(self, fn: Callable[..., Any], inputs: Sequence[Any]) -> None:
+        from autograd.value import Value
+
+        self.fn = fn
+        self.args = [Value(float(x.data if _is_value(x) else x)) for x in inputs]
+        self.diff = list(range(len(self.args)))
+        self.params = [np.array([v.data]) for v in self.args]
+
+    def _call(self) -> Any:
+        for v, p in zip(self.args, self.params):
+            v.data = float(p[0])
+        return self.fn(*self.args)
+
+    def outputs(self) -> list[Any]:
+        return [self._call()]
+
+    def output_arrays(self) -> list[np.ndarray]:
+        out = self._call()
+        return [np.array([out.data if _is_value(out) else float(out)])]
+
+    def vjp(self, out: Any, upstream: np.ndarray) -> list[np.ndarray]:
+        for v in self.args:
+            v.grad = 0.0
+        if not _is_value(out):
+            return [np.zeros(1) for _ in self.args]
+        out.backward()
+        return [np.array([v.grad * float(upstream.ravel()[0])]) for v in self.args]
+
+
+def _problem(fn: Callable[..., Any], inputs: Sequence[Any]) -> Any:
+    inputs = list(inputs) if isinstance(inputs, tuple | list) else [inputs]
+    if any(_is_value_safe(x) for x in inputs):
+        return _ValueProblem(fn, inputs)
+    return _TensorProblem(fn, inputs)
+
+
+def _is_value_safe(x: Any) -> bool:
+    try:
+        return _is_value(x)
+    except ImportError:
+        return False
+
+
+# ---- the two Jacobians -----------------------------------------------------------------
+def _numeric_jacobians(problem: Any, eps: float) -> list[list[np.ndarray]]:
+    """J[o][k]: (output o size, input k size), by central differences."""
+    sizes = [a.size for a in problem.output_arrays()]
+    jac = [[np.zeros((n, p.size)) for p in problem.params] for n in sizes]
+    for k, p in enumerate(problem.params):
+        flat = p.reshape(-1)
+        for i in range(flat.size):
+            orig = flat[i]
+            flat[i] = orig + eps
+            plus = problem.output_arrays()
+            flat[i] = orig - eps
+            minus = problem.output_arrays()
+            flat[i] = orig
+            for o, (fp, fm) in enumerate(zip(plus, minus)):
+                jac[o][k][:, i] = (fp - fm) / (2 * eps)
+    return jac
+
+
+def _analytic_jacobians(problem: Any, outs: list[Any]) -> list[list[np.ndarray]]:
+    """J[o][k] from the engine: one backward per output element, a one-hot upstream gradient."""
+    jac = []
+    for out in outs:
+        size = out.data.size if isinstance(out, Tensor) else 1
+        shape = out.data.shape if isinstance(out, Tensor) else ()
+        rows = [np.zeros((size, p.size)) for p in problem.params]
+        for j in range(size):
+            onehot = np.zeros(size)
+            onehot[j] = 1.0
+            for k, g in enumerate(problem.vjp(out, onehot.reshape(shape))):
+                rows[k][j] = g.ravel()
+        jac.append(rows)
+    return jac
+
+
+def _index(shape: tuple[int, ...], flat: int) -> tuple[int, ...]:
+    return tuple(int(i) for i in np.unravel_index(flat, shape)) if shape else ()
+
+
+def _compare(
+    problem: Any, outs: list[Any], analytic: list, numeric: list, atol: float, rtol: float
+) -> str | None:
+    """The first element where analytic and numeric disagree, as a message; None if all agree."""
+    for o, out in enumerate(outs):
+        oshape = out.data.shape if isinstance(out, Tensor) else ()
+        for k, p in enumerate(problem.params):
+            a, n = analytic[o][k], numeric[o][k]
+            bad = np.abs(a - n) > atol + rtol * np.abs(n)
+            bad |= np.isnan(a) != np.isnan(n)
+            if bad.any():
+                j, i = np.unravel_index(int(np.argmax(bad)), bad.shape)
+                where = f"output {o} " if len(outs) > 1 else ""
+                return (
+                    f"gradcheck: Jacobian mismatch for input {problem.diff[k]} "
+                    f"(shape {p.shape}), {where}output index {_index(oshape, j)}, "
+                    f"input index {_index(p.shape, i)}: analytic {a[j, i]:.8g}, "
+                    f"numeric {n[j, i]:.8g} (allowed |difference| {atol + rtol * abs(n[j, i]):.3g})"
+                )
+    return None
+
+
+def _check_upstream(
+    problem: Any, outs: list[Any], numeric: list, atol: float, rtol: float
+) -> str | None:
+    """One backward with a random upstream gradient v must give v @ J (catches ignored v)."""
+    rng = np.random.default_rng(0)
+    for o, out in enumerate(outs):
+        if not isinstance(out, Tensor):
+            return None
+        v = rng.uniform(0.5, 1.5, size=out.data.shape) * rng.choice([-1.0, 1.0], out.data.shape)
+        for k, g in enumerate(problem.vjp(out, v)):
+            expected = v.reshape(-1) @ numeric[o][k]
+            got = g.ravel()
+            bad = np.abs(got - expected) > atol + rtol * np.abs(expected)
+            if bad.any():
+                i = int(np.argmax(bad))
+                return (
+                    f"gradcheck: backward with a random upstream gradient disagrees for input "
+                    f"{problem.diff[k]} (shape {problem.params[k].shape}), input index "
+                    f"{_index(problem.params[k].shape, i)}: analytic {got[i]:.8g}, numeric "
+                    f"{expected[i]:.8g} (does the rule multiply by its upstream gradient?)"
+                )
+    return None
+
+
+# ---- the public functions -------------------------------------------------------------------
+def numerical_grad(fn: Callable[..., Any], inputs: Sequence[Any], eps: float = 1e-6) -> list:
+    """Central-difference gradient of `fn(*inputs).sum()` for every floating input, in float64.
+
+    Returns one NumPy array per input (None for inputs that are not floating point).
+    """
+    problem = _problem(lambda *a: _summed(fn(*a)), inputs)
+    (jac,) = _numeric_jacobians(problem, eps)
+    grads: list[Any] = [None] * len(problem.args)
+    for k, i in enumerate(problem.diff):
+        grads[i] = jac[k].reshape(problem.params[k].shape)
+    return grads
+
+
+def _summed(out: Any) -> Any:
+    return out.sum() if isinstance(out, Tensor) and out.data.ndim else out
+
+
+def gradcheck(
+    fn: Callable[..., Any],
+    inputs: Sequence[Any],
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+) -> bool:
+    """Check the engine's Jacobian of `fn` at `inputs` against central differences, in float64.
+
+    Differentiates the inputs that require grad (all floating ones if none
+    does). Passes when |analytic - numeric| <= atol + rtol * |numeric| for
+    every element. On failure raises GradcheckError naming the input, the
+    output and input indices, and both values (or returns False).
+    """
+    problem = _problem(fn, inputs)
+    outs = problem.outputs()
+    analytic = _analytic_jacobians(problem, outs)
+    numeric = _numeric_jacobians(problem, eps)
+    message = _compare(problem, outs, analytic, numeric, atol, rtol)
+    if message is None:
+        message = _check_upstream(problem, outs, numeric, atol, rtol)
+    if message is None:
+        return True
+    if raise_exception:
+        raise GradcheckError(message)
+    return False
+
+
+def gradgradcheck(
+    fn: Callable[..., Any],
+    inputs: Sequence[Any],
+    grad_outputs: Any = None,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+) -> bool:
+    """gradcheck of the gradient: checks second derivatives made with `create_graph=True`.
+
+    The checked function maps (inputs, v) to the vector-Jacobian product
+    v^T J, computed by `ag.grad(..., create_graph=True)`; `v` is random unless
+    `grad_outputs` is given.
+    """
+    problem = _TensorProblem(fn, inputs)
+    out = problem.outputs()[0]
+    if grad_outputs is None:
+        rng = np.random.default_rng(1)
+        v = rng.uniform(0.5, 1.5, out.data.shape) * rng.choice([-1.0, 1.0], out.data.shape)
+    else:
+        v = np.asarray(grad_outputs.data if isinstance(grad_outputs, Tensor) else grad_outputs)
+    diff = problem.diff
+    args = list(problem.args)
+
+    def first_order(*xs: Any) -> tuple[Tensor, ...]:
+        *diff_inputs, upstream = xs
+        call = list(args)
+        for i, x in zip(diff, diff_inputs):
+            call[i] = x
+        y = fn(*call)
+        if not y.requires_grad:
+            return tuple(Tensor(np.zeros(x.shape)) for x in diff_inputs)
+        grads = _grad(y, diff_inputs, grad_outputs=upstream, create_graph=True, allow_unused=True)
+        return tuple(
+            Tensor(np.zeros(x.shape)) if g is None else g for g, x in zip(grads, diff_inputs)
+        )
+
+    second = [args[i] for i in diff] + [Tensor(v.astype(np.float64), requires_grad=True)]
+    return gradcheck(first_order, second, eps, atol, rtol, raise_exception)

@@ -1,0 +1,91 @@
+"""Grad mode and anomaly mode: the switches that say whether ops record a graph.
+
+Both are process-wide flags read on every op, so they live on one small object
+(`STATE`) whose attributes are cheap to read.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _State:
+    """The flags every op reads: grad recording and anomaly detection."""
+
+    __slots__ = ("anomaly", "grad_enabled", "inplace_epoch")
+
+    def __init__(self) -> None:
+        self.grad_enabled = True
+        self.anomaly = False
+        # Bumped by every in-place write: a backward skips its version checks
+        # when no write happened since the forward (the common case).
+        self.inplace_epoch = 0
+
+
+STATE = _State()
+
+
+class _GradModeSwitch:
+    """Sets grad mode for a `with` block, or for every call of a decorated function."""
+
+    _enabled: bool
+
+    def __enter__(self) -> None:
+        self._previous = STATE.grad_enabled
+        STATE.grad_enabled = self._enabled
+
+    def __exit__(self, *exc: object) -> None:
+        STATE.grad_enabled = self._previous
+
+    def __call__(self, fn: F) -> F:
+        enabled = self._enabled
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            previous = STATE.grad_enabled
+            STATE.grad_enabled = enabled
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                STATE.grad_enabled = previous
+
+        return wrapper  # type: ignore[return-value]
+
+
+class no_grad(_GradModeSwitch):
+    """Ops inside record no graph and their results never require grad.
+
+    Use it for evaluation and for updating parameters by hand:
+    `with ag.no_grad(): ...` or `@ag.no_grad()` on a function.
+    """
+
+    _enabled = False
+
+
+class enable_grad(_GradModeSwitch):
+    """Turns graph recording back on inside a `no_grad` region."""
+
+    _enabled = True
+
+
+def is_grad_enabled() -> bool:
+    """True when ops record a graph for inputs that require grad."""
+    return STATE.grad_enabled
+
+
+class detect_anomaly:
+    """Raise at the first NaN or inf an op produces, forward or backward, naming the op.
+
+    Slower (every result is scanned), so use it to hunt a NaN, not to train.
+    """
+
+    def __enter__(self) -> None:
+        self._previous = STATE.anomaly
+        STATE.anomaly = True
+
+    def __exit__(self, *exc: object) -> None:
+        STATE.anomaly = self._previous

@@ -1,0 +1,469 @@
+"""Elementwise ops: each forward beside its gradient rule (vector-Jacobian product).
+
+Binary ops broadcast as NumPy does; their rules return gradients of the
+output's shape and the engine sums them back to each input's shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd.function import Context, Function
+from autograd.tensor import Tensor
+
+
+def _broadcast_error(op: str, a: Any, b: Any) -> ValueError:
+    return ValueError(f"{op}: shapes {np.shape(a)} and {np.shape(b)} cannot be broadcast together")
+
+
+class Add(Function):
+    """a + b; d/da = d/db = 1."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Any, b: Any) -> Any:
+        try:
+            return a + b
+        except ValueError:
+            raise _broadcast_error("add", a, b) from None
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        return g, g
+
+
+class Sub(Function):
+    """a - b; d/da = 1, d/db = -1."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Any, b: Any) -> Any:
+        try:
+            return a - b
+        except ValueError:
+            raise _broadcast_error("sub", a, b) from None
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        return g, (-g if ctx.needs_input_grad[1] else None)
+
+
+class Mul(Function):
+    """a * b; d/da = b, d/db = a."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Any, b: Any) -> Any:
+        ctx.save_for_backward(a, b)
+        try:
+            return a * b
+        except ValueError:
+            raise _broadcast_error("mul", a, b) from None
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        return (g * b if need_a else None), (g * a if need_b else None)
+
+
+class Div(Function):
+    """a / b; d/da = 1/b, d/db = -a/b^2."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Any, b: Any) -> Any:
+        ctx.save_for_backward(a, b)
+        try:
+            return a / b
+        except ValueError:
+            raise _broadcast_error("div", a, b) from None
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        return (g / b if need_a else None), (-g * a / (b * b) if need_b else None)
+
+
+class Neg(Function):
+    """-x; d/dx = -1."""
+
+    @staticmethod
+    def forward(ctx: Context, x: Any) -> Any:
+        return -x
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        return -g
+
+
+class Pow(Function):
+    """a ** b; d/da = b a^(b-1), d/db = a^b log(a) (needs a > 0)."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Any, b: Any) -> Any:
+        try:
+            out = a**b
+        except ValueError:
+            raise _broadcast_error("pow", a, b) from None
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        a, b, out = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        ga = gb = None
+        if need_a:
+            # b == 0 would give 0 * a^-1, a NaN at a = 0; its derivative is 0.
+            ga = g * 0 if isinstance(b, int | float) and b == 0 else g * b * a ** (b - 1)
+        if need_b:
+            gb = g * out * ctx.xp.log(a)
+        return ga, gb
+
+
+class Exp(Function):
+    """e^x; d/dx = e^x, so the rule reuses the output."""
+
+    @staticmethod
+    def forward(ctx: Context, x: Any) -> Any:
+        out = np.exp(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        (out,) = ctx.saved_tensors
+        return g * out
+
+
+class Log(Function):
+    """Natural log; d/dx = 1/x."""
+
+    @staticmethod
+    def forward(ctx: Context, x: Any) -> Any:
+        ctx.save_for_backward(x)
+        return np.log(x)
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        return g / x
+
+
+class Sqrt(Function):
+    """sqrt(x); d/dx = 1 / (2 sqrt(x))."""
+
+    @staticmethod
+    def forward(ctx: Context, x: Any) -> Any:
+        out = np.sqrt(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        (out,) = ctx.saved_tensors
+        return g / (2 * out)
+
+
+class Sin(Function):
+    """sin(x); d/dx = cos(x)."""
+
+    @staticmethod
+    def forward(ctx: Context, x: Any) -> Any:
+        ctx.save_for_backward(x)
+        return np.sin(x)
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        return g * ctx.xp.cos(x)
+
+
+class Cos(Function):
+    """cos(x); d/dx = -sin(x)."""
+
+    @staticmethod
+    def forward(ctx: Context, x: Any) -> Any:
+        ctx.save_for_backward(x)
+        return np.cos(x)
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        return -g * ctx.xp.sin(x)
+
+
+class Tanh(Function):
+    """tanh(x); d/dx = 1 - tanh(x)^2."""
+
+    @staticmethod
+    def forward(ctx: Context, x: Any) -> Any:
+        out = np.tanh(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        (out,) = ctx.saved_tensors
+        return g * (1 - out * out)
+
+
+class Sigmoid(Function):
+    """1 / (1 + e^-x), computed without overflow; d/dx = s (1 - s)."""
+
+    @staticmethod
+    def forward(ctx: Context, x: Any) -> Any:
+        e = np.exp(-np.abs(x))  # in (0, 1]: never overflows
+        out = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        (out,) = ctx.saved_tensors
+        return g * out * (1 - out)
+
+
+class Relu(Function):
+    """max(x, 0); d/dx = 1 where x > 0, else 0 (0 at the kink, as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx: Context, x: Any) -> Any:
+        out = np.maximum(x, 0)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        (out,) = ctx.saved_tensors
+        return g * (out > 0)
+
+
+class Abs(Function):
+    """|x|; d/dx = sign(x) (0 at the kink, as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx: Context, x: Any) -> Any:
+        ctx.save_for_backward(x)
+        return np.abs(x)
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        return g * ctx.xp.sign(x)
+
+
+class Sign(Function):
+    """sign(x): -1, 0 or 1; its derivative is 0 wherever it exists."""
+
+    @staticmethod
+    def forward(ctx: Context, x: Any) -> Any:
+        return np.sign(x)
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        return g * 0
+
+
+class Clip(Function):
+    """x limited to [lo, hi] (either may be None); d/dx = 1 inside, bounds included."""
+
+    @staticmethod
+    def forward(ctx: Context, x: Any, lo: Any = None, hi: Any = None) -> Any:
+        ctx.save_for_backward(x)
+        ctx.lo, ctx.hi = lo, hi
+        if lo is None and hi is None:
+            raise ValueError("clip: give at least one of lo and hi")
+        return np.clip(x, lo, hi)
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        if ctx.lo is not None:
+            g = g * (x >= ctx.lo)
+        if ctx.hi is not None:
+            g = g * (x <= ctx.hi)
+        return g
+
+
+class Maximum(Function):
+    """Elementwise max(a, b); the gradient goes to the larger, split evenly on ties."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Any, b: Any) -> Any:
+        ctx.save_for_backward(a, b)
+        try:
+            return np.maximum(a, b)
+        except ValueError:
+            raise _broadcast_error("maximum", a, b) from None
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        a, b = ctx.saved_tensors
+        share = (a > b) + (a == b) * 0.5
+        return g * share, g * (1 - share)
+
+
+class Minimum(Function):
+    """Elementwise min(a, b); the gradient goes to the smaller, split evenly on ties."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Any, b: Any) -> Any:
+        ctx.save_for_backward(a, b)
+        try:
+            return np.minimum(a, b)
+        except ValueError:
+            raise _broadcast_error("minimum", a, b) from None
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        a, b = ctx.saved_tensors
+        share = (a < b) + (a == b) * 0.5
+        return g * share, g * (1 - share)
+
+
+class Where(Function):
+    """a where cond, else b; the gradient follows the same choice."""
+
+    @staticmethod
+    def forward(ctx: Context, cond: Any, a: Any, b: Any) -> Any:
+        if np.asarray(cond).dtype != np.bool_:
+            raise TypeError(
+                f"where: the condition must be bool, got dtype {np.asarray(cond).dtype}"
+            )
+        ctx.cond = cond
+        try:
+            return np.where(cond, a, b)
+        except ValueError:
+            raise ValueError(
+                f"where: shapes {np.shape(cond)}, {np.shape(a)} and {np.shape(b)} "
+                "cannot be broadcast together"
+            ) from None
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        xp, cond = ctx.xp, ctx.cond
+        _, need_a, need_b = ctx.needs_input_grad
+        return (
+            None,
+            xp.where(cond, g, 0) if need_a else None,
+            xp.where(cond, 0, g) if need_b else None,
+        )
+
+
+class AsType(Function):
+    """A copy in another dtype; the gradient is cast back to the input's dtype."""
+
+    name = "astype"
+
+    @staticmethod
+    def forward(ctx: Context, x: Any, dtype: Any = None) -> Any:
+        ctx.in_dtype = np.asarray(x).dtype
+        return np.asarray(x).astype(dtype)
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        return g.astype(ctx.in_dtype)
+
+
+# ---- the functions: `ag.exp(x)` and friends -------------------------------------------
+def exp(x: Any) -> Tensor:
+    """Elementwise e**x."""
+    return Exp.apply(x)
+
+
+def log(x: Any) -> Tensor:
+    """Elementwise natural logarithm."""
+    return Log.apply(x)
+
+
+def sqrt(x: Any) -> Tensor:
+    """Elementwise square root."""
+    return Sqrt.apply(x)
+
+
+def sin(x: Any) -> Tensor:
+    """Elementwise sine."""
+    return Sin.apply(x)
+
+
+def cos(x: Any) -> Tensor:
+    """Elementwise cosine."""
+    return Cos.apply(x)
+
+
+def tanh(x: Any) -> Tensor:
+    """Elementwise hyperbolic tangent."""
+    return Tanh.apply(x)
+
+
+def sigmoid(x: Any) -> Tensor:
+    """Elementwise logistic function, stable for large |x|."""
+    return Sigmoid.apply(x)
+
+
+def relu(x: Any) -> Tensor:
+    """Elementwise max(x, 0)."""
+    return Relu.apply(x)
+
+
+def abs(x: Any) -> Tensor:
+    """Elementwise absolute value."""
+    return Abs.apply(x)
+
+
+def sign(x: Any) -> Tensor:
+    """Elementwise sign (-1, 0, 1); zero gradient."""
+    return Sign.apply(x)
+
+
+def negative(x: Any) -> Tensor:
+    """Elementwise -x."""
+    return Neg.apply(x)
+
+
+def add(a: Any, b: Any) -> Tensor:
+    """a + b with broadcasting."""
+    return Add.apply(a, b)
+
+
+def subtract(a: Any, b: Any) -> Tensor:
+    """a - b with broadcasting."""
+    return Sub.apply(a, b)
+
+
+def multiply(a: Any, b: Any) -> Tensor:
+    """a * b with broadcasting."""
+    return Mul.apply(a, b)
+
+
+def divide(a: Any, b: Any) -> Tensor:
+    """a / b with broadcasting."""
+    return Div.apply(a, b)
+
+
+def power(a: Any, b: Any) -> Tensor:
+    """a ** b with broadcasting."""
+    return Pow.apply(a, b)
+
+
+def clip(x: Any, lo: Any = None, hi: Any = None) -> Tensor:
+    """x limited to [lo, hi]; either bound may be None."""
+    return Clip.apply(x, lo=lo, hi=hi)
+
+
+def maximum(a: Any, b: Any) -> Tensor:
+    """Elementwise maximum with broadcasting."""
+    return Maximum.apply(a, b)
+
+
+def minimum(a: Any, b: Any) -> Tensor:
+    """Elementwise minimum with broadcasting."""
+    return Minimum.apply(a, b)
+
+
+def where(cond: Any, a: Any, b: Any) -> Tensor:
+    """Pick a where cond is true, else b (cond: bool Tensor or array, no gradient)."""
+    if isinstance(cond, Tensor):
+        cond = cond.data
+    return Where.apply(cond, a, b)

@@ -1,0 +1,267 @@
+"""Shape ops: they move or copy elements without arithmetic, so each rule moves the
+gradient back the way the elements came (reshape back, transpose back, crop a pad,
+slice a concatenation apart, sum a broadcast).
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+
+from autograd.function import Context, Function
+from autograd.ops.namespace import sum_to as _sum_to_array
+from autograd.tensor import Tensor
+
+
+class Reshape(Function):
+    """The same elements in a new shape; the gradient is reshaped back."""
+
+    @staticmethod
+    def forward(ctx: Context, x: Any, shape: Any = None) -> Any:
+        ctx.in_shape = x.shape
+        try:
+            return x.reshape(shape)
+        except (ValueError, TypeError):
+            raise ValueError(
+                f"reshape: cannot reshape a tensor of shape {x.shape} ({x.size} elements) "
+                f"into shape {tuple(shape)}"
+            ) from None
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        return g.reshape(ctx.in_shape)
+
+
+class Transpose(Function):
+    """Axes permuted (reversed by default); the gradient is permuted back."""
+
+    @staticmethod
+    def forward(ctx: Context, x: Any, axes: Any = None) -> Any:
+        try:
+            out = np.transpose(x, axes)
+        except ValueError as err:
+            raise ValueError(f"transpose: axes {axes} do not fit shape {x.shape} ({err})") from None
+        ctx.inverse = None if axes is None else tuple(np.argsort([a % x.ndim for a in axes]))
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        return g.transpose(ctx.inverse)
+
+
+class SwapAxes(Function):
+    """Two axes exchanged; the gradient exchanges them back."""
+
+    name = "swapaxes"
+
+    @staticmethod
+    def forward(ctx: Context, x: Any, axis1: int = 0, axis2: int = 1) -> Any:
+        ctx.axes = (axis1, axis2)
+        try:
+            return np.swapaxes(x, axis1, axis2)
+        except ValueError as err:
+            raise np.exceptions.AxisError(f"swapaxes: {err} (shape {x.shape})") from None
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        return g.swapaxes(*ctx.axes)
+
+
+class BroadcastTo(Function):
+    """A read-only broadcast view; the gradient is summed back to the input's shape."""
+
+    name = "broadcast_to"
+
+    @staticmethod
+    def forward(ctx: Context, x: Any, shape: Any = None) -> Any:
+        ctx.in_shape = np.shape(x)
+        try:
+            return np.broadcast_to(x, shape)
+        except ValueError:
+            raise ValueError(
+                f"broadcast_to: cannot broadcast shape {np.shape(x)} to {tuple(shape)}"
+            ) from None
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        return ctx.xp.sum_to(g, ctx.in_shape)
+
+
+class SumTo(Function):
+    """The reverse of broadcast_to: sum over the broadcast axes down to `shape`."""
+
+    name = "sum_to"
+
+    @staticmethod
+    def forward(ctx: Context, x: Any, shape: Any = None) -> Any:
+        ctx.in_shape = x.shape
+        return _sum_to_array(x, tuple(shape))
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        return ctx.xp.broadcast_to(g, ctx.in_shape)
+
+
+def _axis_slices(axis: int, index: Any) -> tuple:
+    """The key that picks `index` along `axis` and everything along the axes before it."""
+    return (slice(None),) * axis + (index,)
+
+
+class Concatenate(Function):
+    """Tensors joined along an existing axis; the gradient is sliced apart again."""
+
+    @staticmethod
+    def forward(ctx: Context, *xs: Any, axis: int = 0) -> Any:
+        try:
+            out = np.concatenate(xs, axis=axis)
+        except ValueError as err:
+            shapes = ", ".join(str(np.shape(x)) for x in xs)
+            raise ValueError(
+                f"concatenate: cannot join shapes {shapes} along axis {axis} ({err})"
+            ) from None
+        ctx.axis = axis % out.ndim
+        ctx.bounds = np.cumsum([0] + [np.shape(x)[ctx.axis] for x in xs]).tolist()
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        b = ctx.bounds
+        return tuple(
+            g[_axis_slices(ctx.axis, slice(b[i], b[i + 1]))] if need else None
+            for i, need in enumerate(ctx.needs_input_grad)
+        )
+
+
+class Stack(Function):
+    """Tensors of one shape joined along a new axis; the gradient is indexed apart."""
+
+    @staticmethod
+    def forward(ctx: Context, *xs: Any, axis: int = 0) -> Any:
+        try:
+            out = np.stack(xs, axis=axis)
+        except ValueError as err:
+            shapes = ", ".join(str(np.shape(x)) for x in xs)
+            raise ValueError(f"stack: cannot stack shapes {shapes} ({err})") from None
+        ctx.axis = axis % out.ndim
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        return tuple(
+            g[_axis_slices(ctx.axis, i)] if need else None
+            for i, need in enumerate(ctx.needs_input_grad)
+        )
+
+
+class Pad(Function):
+    """Zero padding (NumPy's pad_width forms); the gradient is the padded region cropped off."""
+
+    @staticmethod
+    def forward(ctx: Context, x: Any, pad_width: Any = 0) -> Any:
+        try:
+            widths = np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (x.ndim, 2))
+        except ValueError:
+            raise ValueError(
+                f"pad: pad_width {pad_width!r} does not fit a tensor of shape {x.shape}"
+            ) from None
+        if (widths < 0).any():
+            raise ValueError(f"pad: pad_width must be non-negative, got {pad_width!r}")
+        ctx.crop = tuple(slice(int(b), int(b) + n) for (b, _), n in zip(widths, x.shape))
+        return np.pad(x, widths)
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        return g[ctx.crop]
+
+
+# ---- the functions: `ag.reshape(x, shape)` and friends -------------------------------------
+def reshape(x: Any, shape: Any) -> Tensor:
+    """The same elements in `shape` (one dimension may be -1)."""
+    shape = (shape,) if isinstance(shape, int | np.integer) else tuple(shape)
+    return Reshape.apply(x, shape=shape)
+
+
+def flatten(x: Any) -> Tensor:
+    """A 1-D copy of the elements in row-major order."""
+    return Reshape.apply(x, shape=(-1,))
+
+
+def transpose(x: Any, axes: Any = None) -> Tensor:
+    """Axes permuted by `axes` (reversed when None)."""
+    return Transpose.apply(x, axes=None if axes is None else tuple(axes))
+
+
+def swapaxes(x: Any, axis1: int, axis2: int) -> Tensor:
+    """Axes `axis1` and `axis2` exchanged."""
+    return SwapAxes.apply(x, axis1=axis1, axis2=axis2)
+
+
+def expand_dims(x: Any, axis: Any) -> Tensor:
+    """New axes of size 1 inserted at `axis` (an int or a tuple)."""
+    shape = np.shape(x.data if isinstance(x, Tensor) else x)
+    try:
+        new_shape = np.empty(shape, dtype=np.bool_)
+        new_shape = np.expand_dims(new_shape, axis).shape
+    except (ValueError, IndexError) as err:
+        raise np.exceptions.AxisError(f"expand_dims: {err} (shape {shape})") from None
+    return Reshape.apply(x, shape=new_shape)
+
+
+def squeeze(x: Any, axis: Any = None) -> Tensor:
+    """Axes of size 1 removed (all of them, or those in `axis`)."""
+    shape = np.shape(x.data if isinstance(x, Tensor) else x)
+    try:
+        new_shape = np.squeeze(np.empty(shape, dtype=np.bool_), axis).shape
+    except ValueError as err:
+        raise ValueError(f"squeeze: {err} (shape {shape})") from None
+    return Reshape.apply(x, shape=new_shape)
+
+
+def broadcast_to(x: Any, shape: Any) -> Tensor:
+    """A read-only view of x repeated to `shape` by NumPy's broadcasting rules."""
+    shape = (shape,) if isinstance(shape, int | np.integer) else tuple(shape)
+    return BroadcastTo.apply(x, shape=shape)
+
+
+def sum_to(x: Any, shape: Any) -> Tensor:
+    """x summed over broadcast axes down to `shape` (the reverse of broadcast_to)."""
+    return SumTo.apply(x, shape=tuple(shape))
+
+
+def concatenate(tensors: Any, axis: int = 0) -> Tensor:
+    """Tensors joined along an existing axis."""
+    return Concatenate.apply(*tensors, axis=axis)
+
+
+def stack(tensors: Any, axis: int = 0) -> Tensor:
+    """Tensors of one shape joined along a new axis."""
+    return Stack.apply(*tensors, axis=axis)
+
+
+def split(x: Tensor, indices_or_sections: Any, axis: int = 0) -> list[Tensor]:
+    """x cut along `axis` into n equal parts, or at the given indices (as np.split)."""
+    if not isinstance(x, Tensor):
+        x = Tensor(x)
+    data = x.data
+    if not -data.ndim <= axis < data.ndim:
+        raise np.exceptions.AxisError(f"split: axis {axis} is out of bounds for shape {data.shape}")
+    axis %= data.ndim
+    n = data.shape[axis]
+    if isinstance(indices_or_sections, int | np.integer):
+        if indices_or_sections <= 0 or n % indices_or_sections:
+            raise ValueError(
+                f"split: an axis of size {n} cannot be split into {indices_or_sections} equal parts"
+            )
+        step = n // indices_or_sections
+        cuts = list(range(step, n, step))
+    else:
+        cuts = [int(i) for i in indices_or_sections]
+    bounds = [0, *cuts, n]
+    return [x[_axis_slices(axis, slice(a, b))] for a, b in itertools.pairwise(bounds)]
+
+
+def pad(x: Any, pad_width: Any) -> Tensor:
+    """x with zeros added around it; pad_width as in np.pad (int, (before, after), per axis)."""
+    return Pad.apply(x, pad_width=pad_width)

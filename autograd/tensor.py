@@ -1,0 +1,620 @@
+"""Tensor: a NumPy array with a gradient, and the operator sugar that records ops.
+
+The array is `.data`; `.grad_fn` is the graph node (a Function's ctx) that
+made it, None for leaves. Every operator and method here delegates to a
+Function in `autograd.ops`, so the op table is the one place math lives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from autograd.dtypes import get_default_dtype
+from autograd.mode import STATE
+
+
+def _array_from(data: Any, dtype: Any) -> np.ndarray:
+    """Convert Tensor constructor input to an owned ndarray with glassgrad's dtype rules."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if isinstance(data, str | bytes) or data is None:
+        raise TypeError(f"Tensor: cannot make a tensor from {type(data).__name__} {data!r}")
+    if dtype is not None:
+        dtype = np.dtype(dtype)
+    if isinstance(data, np.ndarray | np.generic):
+        array = np.array(data, dtype=dtype)
+    else:
+        try:
+            array = np.array(data, dtype=dtype)
+        except (ValueError, TypeError) as err:
+            raise TypeError(
+                f"Tensor: cannot make a tensor from {type(data).__name__}: {err}"
+            ) from None
+        if dtype is None and array.dtype.kind == "f":
+            array = array.astype(get_default_dtype(), copy=False)
+    if array.dtype.kind not in "fiub":
+        raise TypeError(
+            f"Tensor: unsupported data of dtype {array.dtype} (from {type(data).__name__}); "
+            "use numbers, nested lists of numbers or a numeric NumPy array"
+        )
+    return array
+
+
+def _float_or_raise(array: np.ndarray, what: str) -> None:
+    if array.dtype.kind != "f":
+        raise TypeError(
+            f"{what}: only floating-point tensors can require grad, got dtype {array.dtype}; "
+            "convert first, e.g. Tensor(data, dtype=np.float32)"
+        )
+
+
+def _raw(value: Any) -> Any:
+    """The NumPy payload of a Tensor, or the value itself."""
+    return value.data if isinstance(value, Tensor) else value
+
+
+def _index(key: Any) -> Any:
+    """Turn Tensors inside an index (masks, integer arrays) into their arrays."""
+    if isinstance(key, Tensor):
+        return key.data
+    if isinstance(key, tuple):
+        return tuple(k.data if isinstance(k, Tensor) else k for k in key)
+    return key
+
+
+class Tensor:
+    """An n-dimensional array that records the ops applied to it, for `backward()`.
+
+    `Tensor(data, requires_grad=False, dtype=None, name=None)`: Python floats
+    become the default dtype (float32), NumPy arrays keep their dtype, integer
+    and bool data stay integer/bool and cannot require grad.
+    """
+
+    __slots__ = (
+        "__weakref__",
+        "_hooks",
+        "_retains_grad",
+        "_vc",
+        "data",
+        "grad",
+        "grad_fn",
+        "name",
+        "requires_grad",
+    )
+    __array_ufunc__ = None  # NumPy defers to our reflected operators: ndarray + Tensor -> Tensor
+
+    def __init__(
+        self, data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None
+    ) -> None:
+        array = _array_from(data, dtype)
+        if requires_grad:
+            _float_or_raise(array, "Tensor")
+        self.data = array
+        self.grad = None
+        self.grad_fn = None
+        self.requires_grad = bool(requires_grad)
+        self.name = name
+        self._vc = None
+        self._hooks = None
+        self._retains_grad = False
+
+    @classmethod
+    def _make(cls, data: np.ndarray, requires_grad: bool, grad_fn: Any) -> Tensor:
+        """Wrap an op's output array without copying or checking (the hot path)."""
+        t = object.__new__(Tensor)
+        t.data = data
+        t.grad = None
+        t.grad_fn = grad_fn
+        t.requires_grad = requires_grad
+        t.name = None
+        t._vc = None
+        t._hooks = None
+        t._retains_grad = False
+        return t
+
+    # ---- attributes -------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors not made by a recorded op (inputs, parameters)."""
+        return self.grad_fn is None
+
+    @property
+    def T(self) -> Tensor:
+        return self.transpose()
+
+    @property
+    def version(self) -> int:
+        """How many times this tensor's data was modified in place."""
+        return 0 if self._vc is None else self._vc[0]
+
+    _version = version
+
+    def bump_version(self) -> None:
+        """Record an in-place write to `.data` made outside the engine (optimizers, init).
+
+        A backward that saved this tensor before the write then raises instead
+        of silently using the new values.
+        """
+        if self._vc is None:
+            self._vc = [1]
+        else:
+            self._vc[0] += 1
+        STATE.inplace_epoch += 1
+
+    def numel(self) -> int:
+        return self.data.size
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(len(self.data)))
+
+    def item(self) -> float | int | bool:
+        """The single element as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(
+                f"item: only one-element tensors can be converted to a Python number, "
+                f"got shape {self.data.shape}"
+            )
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shared, not copied)."""
+        return self.data
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        if dtype is not None and np.dtype(dtype) != self.data.dtype:
+            return self.data.astype(dtype)
+        return self.data.copy() if copy else self.data
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise ValueError(
+                f"the truth value of a tensor of shape {self.data.shape} is ambiguous; "
+                "use .any() or .all()"
+            )
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.data.dtype.kind not in "iu":
+            raise TypeError(f"only integer tensors can be used as an index, got {self.data.dtype}")
+        return int(self.item())
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="Tensor(")
+        extras = [f"dtype={self.data.dtype}"]
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn=<{self.grad_fn.name}>")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        if self.name:
+            extras.append(f"name={self.name!r}")
+        return f"Tensor({body}, {', '.join(extras)})"
+
+    # ---- autograd -------------------------------------------------------------------
+    def backward(
+        self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False
+    ) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's `.grad`, by the chain rule.
+
+        `gradient` (of self's shape) may be omitted only for a one-element
+        tensor. The graph's saved buffers are freed afterwards unless
+        `retain_graph` (default: `create_graph`).
+        """
+        from autograd.engine import backward
+
+        backward((self,), None if gradient is None else (gradient,), retain_graph, create_graph)
+
+    def detach(self) -> Tensor:
+        """A new leaf sharing this tensor's data (and version counter), cut from the graph."""
+        out = Tensor._make(self.data, False, None)
+        if self._vc is None:
+            self._vc = [0]
+        out._vc = self._vc
+        return out
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set requires_grad on a leaf, in place; returns self."""
+        if not requires_grad and self.grad_fn is not None:
+            raise RuntimeError(
+                "requires_grad_: cannot turn off requires_grad of a non-leaf tensor; use detach()"
+            )
+        if requires_grad:
+            _float_or_raise(self.data, "requires_grad_")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def register_hook(self, hook: Callable[[Tensor], Any]) -> Callable[[], None]:
+        """Call `hook(grad)` when this tensor's gradient is computed; it may return a replacement.
+
+        Returns a function that removes the hook.
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "register_hook: cannot register a hook on a tensor that does not require grad"
+            )
+        if self.grad_fn is not None:
+            hooks = self.grad_fn._hooks
+            if hooks is None:
+                hooks = self.grad_fn._hooks = []
+        else:
+            hooks = self._hooks
+            if hooks is None:
+                hooks = self._hooks = []
+        hooks.append(hook)
+
+        def remove() -> None:
+            if hook in hooks:
+                hooks.remove(hook)
+
+        return remove
+
+    def retain_grad(self) -> None:
+        """Keep this non-leaf tensor's gradient in `.grad` after backward."""
+        if not self.requires_grad:
+            raise RuntimeError(
+                "retain_grad: cannot retain the grad of a tensor that does not require grad"
+            )
+        if self.grad_fn is not None and not self._retains_grad:
+            self._retains_grad = True
+            self.grad_fn._retain(self)
+
+    # ---- in-place (outside recorded graphs) ------------------------------------------
+    def _check_inplace(self, op: str, other: Any = None) -> None:
+        if not STATE.grad_enabled:
+            return
+        if self.requires_grad:
+            if self.grad_fn is None:
+                raise RuntimeError(
+                    f"{op}: a leaf tensor that requires grad cannot be modified in place while "
+                    "grad mode is on; do it inside `with ag.no_grad():`"
+                )
+            raise RuntimeError(
+                f"{op}: in-place change of a tensor that is part of a recorded graph is not "
+                f"supported (it was made by {self.grad_fn.name}); write `x = x {op[:-1]} y` instead"
+            )
+        if isinstance(other, Tensor) and other.requires_grad:
+            raise RuntimeError(
+                f"{op}: writing a tensor that requires grad into one that does not would need a "
+                "graph; use an out-of-place op, or wrap the update in `with ag.no_grad():`"
+            )
+
+    def _inplace(self, op: str, ufunc: Any, other: Any) -> Tensor:
+        self._check_inplace(op, other)
+        other = _raw(other)
+        try:
+            ufunc(self.data, other, out=self.data)
+        except ValueError:
+            raise ValueError(
+                f"{op}: shape {np.shape(other)} cannot be broadcast into the tensor's shape "
+                f"{self.data.shape}"
+            ) from None
+        except TypeError as err:
+            raise TypeError(
+                f"{op}: cannot write dtype {np.result_type(other)} into a {self.data.dtype} tensor "
+                f"({err})"
+            ) from None
+        self.bump_version()
+        return self
+
+    def add_(self, other: Any) -> Tensor:
+        """self += other, in place."""
+        return self._inplace("add_", np.add, other)
+
+    def sub_(self, other: Any) -> Tensor:
+        """self -= other, in place."""
+        return self._inplace("sub_", np.subtract, other)
+
+    def mul_(self, other: Any) -> Tensor:
+        """self *= other, in place."""
+        return self._inplace("mul_", np.multiply, other)
+
+    def div_(self, other: Any) -> Tensor:
+        """self /= other, in place."""
+        return self._inplace("div_", np.true_divide, other)
+
+    def copy_(self, src: Any) -> Tensor:
+        """Copy src's values into self (broadcasting), in place."""
+        return self._inplace("copy_", lambda dst, s, out: np.copyto(out, s), src)
+
+    def fill_(self, value: Any) -> Tensor:
+        """Set every element to value, in place."""
+        return self._inplace("fill_", lambda dst, v, out: np.copyto(out, v), value)
+
+    def zero_(self) -> Tensor:
+        """Set every element to 0, in place."""
+        return self.fill_(0)
+
+    __iadd__ = add_
+    __isub__ = sub_
+    __imul__ = mul_
+    __itruediv__ = div_
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._check_inplace("setitem", value)
+        try:
+            self.data[_index(key)] = _raw(value)
+        except IndexError as err:
+            raise IndexError(f"setitem: {err} (tensor shape {self.data.shape})") from None
+        except ValueError as err:
+            raise ValueError(f"setitem: {err} (tensor shape {self.data.shape})") from None
+        self.bump_version()
+
+    # ---- operators ------------------------------------------------------------
+    def __add__(self, other: Any) -> Tensor:
+        return Add.apply(self, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return Add.apply(other, self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return Sub.apply(self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return Sub.apply(other, self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return Mul.apply(self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return Mul.apply(other, self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return Div.apply(self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return Div.apply(other, self)
+
+    def __pow__(self, other: Any) -> Tensor:
+        return Pow.apply(self, other)
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return Pow.apply(other, self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return MatMul.apply(self, other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return MatMul.apply(other, self)
+
+    def __neg__(self) -> Tensor:
+        return Neg.apply(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __abs__(self) -> Tensor:
+        return Abs.apply(self)
+
+    def __getitem__(self, key: Any) -> Tensor:
+        return GetItem.apply(self, key=_index(key))
+
+    # comparisons and logic: no gradient, bool results
+    def _compare(self, ufunc: Any, other: Any) -> Tensor:
+        return Tensor._make(np.asarray(ufunc(self.data, _raw(other))), False, None)
+
+    def __lt__(self, other: Any) -> Tensor:
+        return self._compare(np.less, other)
+
+    def __le__(self, other: Any) -> Tensor:
+        return self._compare(np.less_equal, other)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return self._compare(np.greater, other)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return self._compare(np.greater_equal, other)
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return self._compare(np.equal, other)
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return self._compare(np.not_equal, other)
+
+    def __and__(self, other: Any) -> Tensor:
+        return self._compare(np.logical_and, other)
+
+    __rand__ = __and__
+
+    def __or__(self, other: Any) -> Tensor:
+        return self._compare(np.logical_or, other)
+
+    __ror__ = __or__
+
+    def __xor__(self, other: Any) -> Tensor:
+        return self._compare(np.logical_xor, other)
+
+    def __invert__(self) -> Tensor:
+        return Tensor._make(np.asarray(~self.data), False, None)
+
+    def any(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return Tensor._make(np.asarray(self.data.any(axis=axis, keepdims=keepdims)), False, None)
+
+    def all(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return Tensor._make(np.asarray(self.data.all(axis=axis, keepdims=keepdims)), False, None)
+
+    def astype(self, dtype: Any) -> Tensor:
+        """A copy in another dtype (differentiable between float dtypes)."""
+        return AsType.apply(self, dtype=np.dtype(dtype))
+
+    # ---- methods: the op table, NumPy's names ----------------------------------------
+    def exp(self) -> Tensor:
+        return Exp.apply(self)
+
+    def log(self) -> Tensor:
+        return Log.apply(self)
+
+    def sqrt(self) -> Tensor:
+        return Sqrt.apply(self)
+
+    def sin(self) -> Tensor:
+        return Sin.apply(self)
+
+    def cos(self) -> Tensor:
+        return Cos.apply(self)
+
+    def tanh(self) -> Tensor:
+        return Tanh.apply(self)
+
+    def sigmoid(self) -> Tensor:
+        return Sigmoid.apply(self)
+
+    def relu(self) -> Tensor:
+        return Relu.apply(self)
+
+    def abs(self) -> Tensor:
+        return Abs.apply(self)
+
+    def sign(self) -> Tensor:
+        return Sign.apply(self)
+
+    def pow(self, p: Any) -> Tensor:
+        return Pow.apply(self, p)
+
+    def clip(self, lo: Any = None, hi: Any = None) -> Tensor:
+        return Clip.apply(self, lo=lo, hi=hi)
+
+    def matmul(self, other: Any) -> Tensor:
+        return MatMul.apply(self, other)
+
+    def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return Sum.apply(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return Mean.apply(self, axis=axis, keepdims=keepdims)
+
+    def var(self, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
+        return Var.apply(self, axis=axis, ddof=ddof, keepdims=keepdims)
+
+    def std(self, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
+        return Sqrt.apply(Var.apply(self, axis=axis, ddof=ddof, keepdims=keepdims))
+
+    def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return Max.apply(self, axis=axis, keepdims=keepdims)
+
+    def min(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return Min.apply(self, axis=axis, keepdims=keepdims)
+
+    def prod(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return Prod.apply(self, axis=axis, keepdims=keepdims)
+
+    def logsumexp(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return LogSumExp.apply(self, axis=axis, keepdims=keepdims)
+
+    def softmax(self, axis: int = -1) -> Tensor:
+        return Softmax.apply(self, axis=axis)
+
+    def log_softmax(self, axis: int = -1) -> Tensor:
+        return LogSoftmax.apply(self, axis=axis)
+
+    def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+        return argmax(self, axis, keepdims)
+
+    def argmin(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+        return argmin(self, axis, keepdims)
+
+    def reshape(self, *shape: Any) -> Tensor:
+        if len(shape) == 1 and isinstance(shape[0], tuple | list):
+            shape = tuple(shape[0])
+        return Reshape.apply(self, shape=shape)
+
+    def flatten(self) -> Tensor:
+        return Reshape.apply(self, shape=(-1,))
+
+    def transpose(self, *axes: Any) -> Tensor:
+        if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], tuple | list)):
+            axes = axes[0]
+        return Transpose.apply(self, axes=tuple(axes) if axes else None)
+
+    def swapaxes(self, axis1: int, axis2: int) -> Tensor:
+        return swapaxes(self, axis1, axis2)
+
+    def squeeze(self, axis: Any = None) -> Tensor:
+        return squeeze(self, axis)
+
+    def expand_dims(self, axis: Any) -> Tensor:
+        return expand_dims(self, axis)
+
+    def broadcast_to(self, shape: Any) -> Tensor:
+        return broadcast_to(self, shape)
+
+
+# The op table binds itself to Tensor's operators above; imported last to break the cycle.
+from autograd.ops.elementwise import (  # noqa: E402
+    Abs,
+    Add,
+    AsType,
+    Clip,
+    Cos,
+    Div,
+    Exp,
+    Log,
+    Mul,
+    Neg,
+    Pow,
+    Relu,
+    Sigmoid,
+    Sign,
+    Sin,
+    Sqrt,
+    Sub,
+    Tanh,
+)
+from autograd.ops.index import GetItem  # noqa: E402
+from autograd.ops.linalg import MatMul  # noqa: E402
+from autograd.ops.reduce import (  # noqa: E402
+    LogSoftmax,
+    LogSumExp,
+    Max,
+    Mean,
+    Min,
+    Prod,
+    Softmax,
+    Sum,
+    Var,
+    argmax,
+    argmin,
+)
+from autograd.ops.shape import (  # noqa: E402
+    Reshape,
+    Transpose,
+    broadcast_to,
+    expand_dims,
+    squeeze,
+    swapaxes,
+)

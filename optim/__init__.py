@@ -1,0 +1,1 @@
+"""glassgrad's optimizers and learning-rate schedulers, with PyTorch's update rules."""
