@@ -1,0 +1,1 @@
+"""Data sets and loaders: TensorDataset, DataLoader, random_split, kfold, load_digits."""

@@ -1,0 +1,1 @@
+"""Classification metrics: accuracy, precision, recall, f1_score, confusion_matrix."""
