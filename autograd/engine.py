@@ -107,8 +107,10 @@ def _run(
         if root.grad_fn is None:
             _add_leaf(leaf_grads, root, seed, False, tensor_mode)
         else:
-            _add_node(root.grad_fn, seed, False, tensor_mode)
-            nodes.append(root.grad_fn)
+            node = root.grad_fn
+            node._grad = seed if node._grad is None else node._grad + seed
+            node._grad_owned = False
+            nodes.append(node)
     order = topological_order(nodes)
 
     capture: dict[Context, Any] | None = None
@@ -125,7 +127,8 @@ def _run(
             node._grad = None
             if g is None:
                 if not retain_graph:
-                    _free(node)
+                    node._saved = _FREED
+                    node._out = None
                 continue
             if node._hooks:
                 g, _ = _run_hooks(node._hooks, g, False, tensor_mode)
@@ -138,7 +141,8 @@ def _run(
                 capture[node] = g
             if needed is not None and node not in needed:
                 if not retain_graph:
-                    _free(node)
+                    node._saved = _FREED
+                    node._out = None
                 continue
             _apply_rule(node, g, xp, tensor_mode, leaf_grads, retain_graph)
     finally:
@@ -159,11 +163,18 @@ def _run(
 def _apply_rule(
     node: Context, g: Any, xp: Any, tensor_mode: bool, leaf_grads: dict, retain_graph: bool
 ) -> None:
-    """Run one node's gradient rule and route each input's gradient to where it accumulates."""
+    """Run one node's gradient rule and route each input's gradient to where it accumulates.
+
+    An intermediate node's buffer is added to in place only once this pass
+    allocated it (the second contribution); a rule's result may alias its
+    upstream gradient (add returns it twice), so it is never written into.
+    """
     node.xp = xp
+    saved = node._saved
     grads = node.fn.backward(node, g)
     if not retain_graph:
-        _free(node)
+        node._saved = _FREED
+        node._out = None
     if type(grads) is not tuple:
         grads = (grads,)
     inputs = node.inputs
@@ -172,42 +183,47 @@ def _apply_rule(
             f"{node.fn.name}: backward returned {len(grads)} gradient(s), expected "
             f"{len(inputs)} (one per input of forward, None where there is none)"
         )
-    saved = node._saved
-    for i, (t, gi) in enumerate(zip(inputs, grads)):
+    for t, gi in zip(inputs, grads):
         if gi is None or t is None or not t.requires_grad:
             continue
         if tensor_mode:
             if not isinstance(gi, Tensor):
                 gi = Tensor._make(np.asarray(gi), False, None)
-            owned = False
-        else:
-            if type(gi) is not np.ndarray:
-                gi = gi.data if isinstance(gi, Tensor) else np.asarray(gi)
-            owned = (
-                gi is not g
-                and gi.base is None
-                and not (saved is not _FREED and any(gi is s for s in saved))
-            )
-        shape = t.data.shape
-        if gi.shape != shape:
-            gi = _sum_to_shape(gi, shape, xp, node, i)
-            owned = not tensor_mode
-        if gi.dtype != t.data.dtype:
-            gi = gi.astype(t.data.dtype)
-            owned = not tensor_mode
+        elif type(gi) is not np.ndarray:
+            gi = gi.data if isinstance(gi, Tensor) else np.asarray(gi)
+        data = t.data
+        if gi.shape != data.shape:
+            gi = _sum_to_shape(gi, data.shape, xp, node, t)
+        if gi.dtype != data.dtype:
+            gi = gi.astype(data.dtype)
         if STATE.anomaly:
             check_finite(node.fn.name, "backward", gi)
-        if t.grad_fn is None:
+        parent = t.grad_fn
+        if parent is None:
+            owned = not tensor_mode and gi is not g and gi.base is None
+            if owned and saved is not _FREED:
+                owned = all(gi is not s for s in saved)
             _add_leaf(leaf_grads, t, gi, owned, tensor_mode)
+            continue
+        current = parent._grad
+        if current is None:
+            parent._grad = gi
+            parent._grad_owned = False
+        elif tensor_mode:
+            parent._grad = current + gi
+        elif parent._grad_owned:
+            np.add(current, gi, out=current)
         else:
-            _add_node(t.grad_fn, gi, owned, tensor_mode)
+            parent._grad = current + gi
+            parent._grad_owned = True
 
 
-def _sum_to_shape(gi: Any, shape: tuple[int, ...], xp: Any, node: Context, i: int) -> Any:
+def _sum_to_shape(gi: Any, shape: tuple[int, ...], xp: Any, node: Context, t: Tensor) -> Any:
     """Sum a broadcast gradient back to its input's shape, after checking it is one."""
     gshape = gi.shape
     lead = len(gshape) - len(shape)
     if lead < 0 or any(n != 1 and n != m for n, m in zip(shape, gshape[lead:])):
+        i = next(k for k, u in enumerate(node.inputs) if u is t)
         raise RuntimeError(
             f"{node.fn.name}: backward returned a gradient of shape {gshape} for input {i} "
             f"of shape {shape}, which does not broadcast to it"
@@ -237,24 +253,12 @@ def _seed(root: Tensor, seed: Any, tensor_mode: bool) -> Any:
     return array if array.dtype == root.data.dtype else array.astype(root.data.dtype)
 
 
-def _add_node(node: Context, g: Any, owned: bool, tensor_mode: bool) -> None:
-    """Add a gradient into a node's buffer; in place only into a buffer this pass allocated."""
-    current = node._grad
-    if current is None:
-        node._grad = g
-        node._grad_owned = owned
-    elif tensor_mode:
-        node._grad = current + g
-    elif node._grad_owned:
-        np.add(current, g, out=current)
-    else:
-        node._grad = current + g
-        node._grad_owned = True
-
-
 def _add_leaf(leaf_grads: dict, leaf: Tensor, g: Any, owned: bool, tensor_mode: bool) -> None:
+    """Collect a leaf's gradient for this pass; `.grad` is written once, after all of them."""
     entry = leaf_grads.get(id(leaf))
     if entry is None:
+        if owned and any(e[1] is g for e in leaf_grads.values()):
+            owned = False  # a rule gave the same array to two leaves
         leaf_grads[id(leaf)] = [leaf, g, owned]
     elif tensor_mode:
         entry[1] = entry[1] + g
@@ -293,13 +297,6 @@ def _run_hooks(hooks: list, g: Any, owned: bool, tensor_mode: bool) -> tuple[Any
                 g = result.data if isinstance(result, Tensor) else np.asarray(result)
             owned = False
     return g, owned
-
-
-def _free(node: Context) -> None:
-    """Drop what forward saved; a later backward through this node then says why it fails."""
-    if node._saved is not _FREED:
-        node._saved = _FREED
-        node._out = None
 
 
 def _nodes_leading_to(order: list[Context], inputs: list[Tensor]) -> set[Context]:

@@ -32,38 +32,32 @@ class Context:
     skip work. Any other attribute (`ctx.axis = 1`) is the op's own.
     """
 
-    __slots__ = (
-        "__dict__",
-        "__weakref__",
-        "_epoch",
-        "_grad",
-        "_grad_owned",
-        "_hooks",
-        "_out",
-        "_out_vc",
-        "_retained",
-        "_saved",
-        "_versions",
-        "fn",
-        "inputs",
-        "needs_input_grad",
-        "xp",
-    )
+    # The fields every op touches are slots; rarely used ones (hooks, retained
+    # tensors, the saved output's version counter) default to None at class
+    # level and only land in the instance dict when set.
+    __slots__ = ("__dict__", "__weakref__", "_epoch", "_grad", "_grad_owned", "_out", "_saved")
+    __slots__ += ("fn", "inputs", "xp")
+    _hooks: list | None = None
+    _retained: list | None = None
+    _out_vc: list | None = None
 
     def __init__(self, fn: type[Function]) -> None:
         self.fn = fn
         self._saved = ()
         self._grad = None
-        self._hooks = None
-        self._retained = None
         self._out = None
-        self._out_vc = None
         self.xp = None
+        self.inputs = []
 
     @property
     def name(self) -> str:
         """The op's name in the op table, e.g. `"mul"`."""
         return self.fn.name
+
+    @property
+    def needs_input_grad(self) -> tuple[bool, ...]:
+        """For each input of forward: is it a Tensor that requires grad?"""
+        return tuple(t is not None and t.requires_grad for t in self.inputs)
 
     @property
     def parents(self) -> list[Tensor]:
@@ -77,7 +71,6 @@ class Context:
         """Keep arrays for backward; in-place changes to them are detected there."""
         self._saved = values
         self._epoch = STATE.inplace_epoch
-        self._versions = tuple(None if t is None else t._version for t in self.inputs)
 
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
@@ -89,25 +82,31 @@ class Context:
                 "(its saved values were freed after the first backward); "
                 "pass retain_graph=True to the first backward() if you need to"
             )
-        if self._epoch != STATE.inplace_epoch:
+        if saved and self._epoch != STATE.inplace_epoch:
             self._check_versions()
         if self.xp is not None and self.xp.tensor_mode:
             return tuple(self._as_tensor(v) for v in saved)
         return saved
 
     def _check_versions(self) -> None:
-        """Raise if an input or the output was modified in place since the forward saved it."""
-        for i, (t, v) in enumerate(zip(self.inputs, self._versions)):
-            if t is not None and t._version != v:
+        """Raise if an input or the output was written in place after forward saved it.
+
+        A version counter is `[version, epoch of the last write]`; a write after
+        this node saved its values has a later epoch than the node's.
+        """
+        for i, t in enumerate(self.inputs):
+            vc = None if t is None else t._vc
+            if vc is not None and vc[1] > self._epoch:
                 raise RuntimeError(
                     f"{self.fn.name}: input {i} (shape {t.shape}, dtype {t.dtype}) was modified "
-                    f"in place after it was saved for backward (version {v} -> {t._version}); "
-                    "use an out-of-place op, or clone it before modifying"
+                    f"in place after it was saved for backward (it is now at version {vc[0]}); "
+                    "use an out-of-place op, or modify a copy"
                 )
-        if self._out_vc is not None and self._out_vc[1] != self._out_vc[0][0]:
+        vc = self._out_vc
+        if vc is not None and vc[1] > self._epoch:
             raise RuntimeError(
                 f"{self.fn.name}: its output was modified in place after it was saved for "
-                "backward; use an out-of-place op, or clone it before modifying"
+                f"backward (it is now at version {vc[0]}); use an out-of-place op, or modify a copy"
             )
 
     def _as_tensor(self, value: Any) -> Any:
@@ -119,15 +118,20 @@ class Context:
             return Tensor._make(value, True, self)
         return value
 
-    def _register_hook(self, hook: Any) -> None:
+    def _hook_list(self) -> list:
+        """The hooks of this node's output tensor (created on first use)."""
         if self._hooks is None:
             self._hooks = []
-        self._hooks.append(hook)
+        return self._hooks
 
     def _retain(self, tensor: Tensor) -> None:
         if self._retained is None:
             self._retained = []
         self._retained.append(weakref.ref(tensor))
+
+
+_new_context = object.__new__
+_new_tensor = Tensor._make
 
 
 class Function:
@@ -167,41 +171,47 @@ class Function:
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
-        """Run forward on the inputs' arrays; record the graph node when a gradient is needed."""
-        ctx = Context(cls)
+        """Run forward on the inputs' arrays; record the graph node when a gradient is needed.
+
+        This is the hot path of every op, so it does the least it can: one pass
+        over the arguments, the forward, one Tensor, and the node only if needed.
+        """
+        ctx = _new_context(Context)
+        ctx.fn = cls
+        ctx._saved = ()
         arrays = []
-        tensors = []
-        needs = []
+        inputs = []
         record = False
         for a in args:
             if isinstance(a, Tensor):
                 arrays.append(a.data)
-                tensors.append(a)
-                needs.append(a.requires_grad)
-                record = record or a.requires_grad
+                inputs.append(a)
+                if a.requires_grad:
+                    record = True
             else:
                 arrays.append(a)
-                tensors.append(None)
-                needs.append(False)
-        record = record and STATE.grad_enabled
-        ctx.inputs = tensors
-        ctx.needs_input_grad = needs
+                inputs.append(None)
+        ctx.inputs = inputs
         out = cls.forward(ctx, *arrays, **kwargs)
         if type(out) is not np.ndarray:
             out = _as_array(ctx, out)
         if STATE.anomaly:
             check_finite(cls.name, "forward", out)
-        if not record or out.dtype.kind != "f":
-            result = Tensor._make(out, False, None)
-        else:
-            result = Tensor._make(out, True, ctx)
+        if record and STATE.grad_enabled and out.dtype.kind == "f":
+            result = _new_tensor(out, True, ctx)
+            ctx._grad = None
             ctx._out = out
+            ctx.xp = None
+        else:
+            result = _new_tensor(out, False, None)
+            record = False
         if out.base is not None:
-            _share_version_with_base(result, out, tensors)
-        if record and ctx._saved and any(v is out for v in ctx._saved):
-            vc = result._vc if result._vc is not None else [0]
-            result._vc = vc
-            ctx._out_vc = (vc, vc[0])
+            _share_version_with_base(result, out, inputs)
+        if record and ctx._saved:
+            for v in ctx._saved:
+                if v is out:
+                    _track_output_version(ctx, result)
+                    break
         return result
 
 
@@ -223,9 +233,16 @@ def _share_version_with_base(result: Tensor, out: np.ndarray, tensors: list) -> 
     for t in tensors:
         if t is not None and (t.data is base or t.data.base is base):
             if t._vc is None:
-                t._vc = [0]
+                t._vc = [0, 0]
             result._vc = t._vc
             return
+
+
+def _track_output_version(ctx: Context, result: Tensor) -> None:
+    """The node saved its own output: give the output a version counter the node can read."""
+    if result._vc is None:
+        result._vc = [0, 0]
+    ctx._out_vc = result._vc
 
 
 def check_finite(op: str, where: str, array: Any) -> None:

@@ -152,13 +152,16 @@ class Tensor:
         """Record an in-place write to `.data` made outside the engine (optimizers, init).
 
         A backward that saved this tensor before the write then raises instead
-        of silently using the new values.
+        of silently using the new values. The counter is `[version, epoch of
+        the last write]`, shared with views and detached copies.
         """
-        if self._vc is None:
-            self._vc = [1]
-        else:
-            self._vc[0] += 1
         STATE.inplace_epoch += 1
+        vc = self._vc
+        if vc is None:
+            self._vc = [1, STATE.inplace_epoch]
+        else:
+            vc[0] += 1
+            vc[1] = STATE.inplace_epoch
 
     def numel(self) -> int:
         return self.data.size
@@ -244,7 +247,7 @@ class Tensor:
         """A new leaf sharing this tensor's data (and version counter), cut from the graph."""
         out = Tensor._make(self.data, False, None)
         if self._vc is None:
-            self._vc = [0]
+            self._vc = [0, 0]
         out._vc = self._vc
         return out
 
@@ -269,9 +272,7 @@ class Tensor:
                 "register_hook: cannot register a hook on a tensor that does not require grad"
             )
         if self.grad_fn is not None:
-            hooks = self.grad_fn._hooks
-            if hooks is None:
-                hooks = self.grad_fn._hooks = []
+            hooks = self.grad_fn._hook_list()
         else:
             hooks = self._hooks
             if hooks is None:
