@@ -1,0 +1,149 @@
+"""Creation functions, their dtypes and the one seeded generator (API.md "Creation")."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import numpy as np
+import pytest
+
+import autograd as ag
+from autograd import Tensor
+
+
+@pytest.fixture
+def default_float64() -> Iterator[None]:
+    """Switch the default dtype to float64 for one test, then restore the previous one."""
+    previous = ag.get_default_dtype()
+    ag.set_default_dtype(np.float64)
+    yield
+    ag.set_default_dtype(previous)
+
+
+SHAPED = [ag.zeros, ag.ones, ag.randn, ag.rand]
+
+
+@pytest.mark.parametrize("make", SHAPED)
+@pytest.mark.parametrize(
+    ("args", "shape"),
+    [((2, 3), (2, 3)), (((2, 3),), (2, 3)), (([4, 1],), (4, 1)), ((5,), (5,)), ((), ())],
+)
+def test_shape_as_ints_or_one_tuple(make: Callable, args: tuple, shape: tuple) -> None:
+    t = make(*args)
+    assert isinstance(t, Tensor)
+    assert t.shape == shape
+    assert t.dtype == np.float32
+    assert t.is_leaf and not t.requires_grad
+
+
+@pytest.mark.parametrize("make", SHAPED)
+def test_default_dtype_and_dtype_argument(make: Callable, default_float64: None) -> None:
+    assert make(2, 2).dtype == np.float64
+    assert make(2, 2, dtype=np.float32).dtype == np.float32
+
+
+@pytest.mark.parametrize("make", SHAPED)
+def test_requires_grad_argument(make: Callable) -> None:
+    t = make(3, requires_grad=True)
+    assert t.requires_grad and t.is_leaf
+    (t * 2).sum().backward()
+    np.testing.assert_array_equal(t.grad.data, [2.0, 2.0, 2.0])
+
+
+def test_zeros_ones_values() -> None:
+    np.testing.assert_array_equal(ag.zeros(2, 3).data, np.zeros((2, 3)))
+    np.testing.assert_array_equal(ag.ones((3,)).data, np.ones(3))
+    assert ag.zeros(2, dtype=np.int64).dtype == np.int64
+
+
+def test_full() -> None:
+    t = ag.full((2, 3), 1.5)
+    assert t.shape == (2, 3) and t.dtype == np.float32
+    np.testing.assert_array_equal(t.data, np.full((2, 3), 1.5))
+    assert ag.full(4, 7).shape == (4,)
+    assert ag.full(4, 7).dtype == np.float32  # the default dtype, even for an int fill
+    assert ag.full((2,), 7, dtype=np.int64).dtype == np.int64
+
+
+def test_full_in_float64_default(default_float64: None) -> None:
+    assert ag.full((2,), 0.1).dtype == np.float64
+
+
+@pytest.mark.parametrize("args", [(5,), (2, 7), (1, 10, 3), (5, 0, -2)])
+def test_arange_of_ints_is_int64(args: tuple) -> None:
+    t = ag.arange(*args)
+    assert t.dtype == np.int64
+    np.testing.assert_array_equal(t.data, np.arange(*args))
+
+
+def test_arange_of_floats_is_the_default_dtype() -> None:
+    t = ag.arange(0, 1, 0.25)
+    assert t.dtype == np.float32
+    np.testing.assert_array_equal(t.data, [0.0, 0.25, 0.5, 0.75])
+    assert ag.arange(3.0).dtype == np.float32
+    assert ag.arange(3, dtype=np.float64).dtype == np.float64
+
+
+def test_arange_of_floats_in_float64_default(default_float64: None) -> None:
+    assert ag.arange(0.0, 1.0, 0.5).dtype == np.float64
+    assert ag.arange(3).dtype == np.int64
+
+
+def test_eye() -> None:
+    t = ag.eye(3)
+    assert t.dtype == np.float32
+    np.testing.assert_array_equal(t.data, np.eye(3))
+    np.testing.assert_array_equal(ag.eye(2, 4).data, np.eye(2, 4))
+    assert ag.eye(2, dtype=np.float64).dtype == np.float64
+
+
+@pytest.mark.parametrize(("make", "value"), [(ag.zeros_like, 0.0), (ag.ones_like, 1.0)])
+def test_like_functions_follow_the_tensor(make: Callable, value: float) -> None:
+    """Shape and dtype of the argument, as in NumPy and PyTorch (dtype= overrides)."""
+    x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)  # float64
+    t = make(x)
+    assert t.shape == (2, 3) and t.dtype == np.float64
+    assert t.is_leaf and not t.requires_grad
+    np.testing.assert_array_equal(t.data, np.full((2, 3), value))
+    assert make(x, dtype=np.float32).dtype == np.float32
+    assert make(Tensor([1, 2])).dtype == np.int64
+    assert not np.shares_memory(t.data, x.data)
+
+
+def test_from_numpy_shares_memory_and_keeps_dtype() -> None:
+    a = np.arange(4.0)
+    t = ag.from_numpy(a)
+    assert t.dtype == np.float64
+    assert t.data is a
+    t.data[1] = 10.0
+    assert a[1] == 10.0
+    assert ag.from_numpy(np.arange(3)).dtype == np.int64
+    assert ag.from_numpy(np.ones(2, np.float32)).dtype == np.float32
+
+
+def test_manual_seed_makes_random_functions_reproducible() -> None:
+    ag.manual_seed(123)
+    a, b = ag.randn(4, 5), ag.rand(3)
+    ag.manual_seed(123)
+    np.testing.assert_array_equal(ag.randn(4, 5).data, a.data)
+    np.testing.assert_array_equal(ag.rand(3).data, b.data)
+    ag.manual_seed(124)
+    assert not np.array_equal(ag.randn(4, 5).data, a.data)
+
+
+def test_one_generator_is_shared_between_functions() -> None:
+    """randn and rand advance the same stream: the order of calls matters."""
+    ag.manual_seed(7)
+    first = ag.randn(3)
+    ag.manual_seed(7)
+    ag.rand(3)
+    assert not np.array_equal(ag.randn(3).data, first.data)
+
+
+def test_random_distributions() -> None:
+    ag.manual_seed(0)
+    n = ag.randn(20_000, dtype=np.float64).data
+    u = ag.rand(20_000, dtype=np.float64).data
+    assert abs(n.mean()) < 0.05 and abs(n.std() - 1.0) < 0.05
+    assert u.min() >= 0.0 and u.max() < 1.0
+    assert abs(u.mean() - 0.5) < 0.02

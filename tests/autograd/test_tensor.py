@@ -1,0 +1,291 @@
+"""Tensor construction, dtype rules, attributes and operator mixing (API.md "Tensor")."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+
+import autograd as ag
+from autograd import Tensor
+
+
+@pytest.fixture
+def default_float64() -> Iterator[None]:
+    """Switch the default dtype to float64 for one test, then restore the previous one."""
+    previous = ag.get_default_dtype()
+    ag.set_default_dtype(np.float64)
+    yield
+    ag.set_default_dtype(previous)
+
+
+# ---- construction and dtype rules ------------------------------------------------------
+@pytest.mark.parametrize("data", [1.5, [1.0, 2.0], [[1.0], [2.5]], [1, 2.5]])
+def test_python_floats_and_lists_become_float32(data: object) -> None:
+    t = Tensor(data)
+    assert t.dtype == np.float32
+    np.testing.assert_array_equal(t.data, np.array(data, dtype=np.float32))
+
+
+def test_default_dtype_is_float32() -> None:
+    assert ag.get_default_dtype() == np.float32
+
+
+@pytest.mark.parametrize("dtype", [np.float64, "float64", np.dtype("float64")])
+def test_set_default_dtype_accepts_types_and_names(dtype: object) -> None:
+    previous = ag.get_default_dtype()
+    try:
+        ag.set_default_dtype(dtype)
+        assert ag.get_default_dtype() == np.float64
+        assert Tensor(1.0).dtype == np.float64
+        assert Tensor([1.0, 2.0]).dtype == np.float64
+    finally:
+        ag.set_default_dtype(previous)
+    assert Tensor(1.0).dtype == np.float32
+
+
+def test_set_default_dtype_back_to_float32_by_name(default_float64: None) -> None:
+    ag.set_default_dtype("float32")
+    assert ag.get_default_dtype() == np.float32
+    assert Tensor([0.5]).dtype == np.float32
+    ag.set_default_dtype(np.float64)  # what the fixture expects to undo
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_numpy_arrays_keep_their_float_dtype(dtype: type, default_float64: None) -> None:
+    a = np.array([1.0, 2.0], dtype=dtype)
+    assert Tensor(a).dtype == dtype
+    assert Tensor(a, requires_grad=True).dtype == dtype
+    assert Tensor(dtype(3.0)).dtype == dtype  # a NumPy scalar is not a Python float
+
+
+def test_constructor_copies_but_from_numpy_shares() -> None:
+    """Tensor(array) owns its data (as torch.tensor); from_numpy shares it."""
+    a = np.array([1.0, 2.0])
+    t, shared = Tensor(a), ag.from_numpy(a)
+    a[0] = 10.0
+    assert t.data[0] == 1.0
+    assert shared.data[0] == 10.0
+
+
+@pytest.mark.parametrize(
+    ("data", "dtype"),
+    [
+        (3, np.int64),
+        ([1, 2, 3], np.int64),
+        (True, np.bool_),
+        ([True, False], np.bool_),
+        (np.arange(3, dtype=np.int32), np.int32),
+        (np.array([1, 2], dtype=np.uint8), np.uint8),
+    ],
+)
+def test_integer_and_bool_data_keep_their_dtype(data: object, dtype: type) -> None:
+    t = Tensor(data)
+    assert t.dtype == dtype
+    assert not t.requires_grad
+
+
+@pytest.mark.parametrize("data", [3, [1, 2], True, np.arange(3)])
+def test_integer_and_bool_data_cannot_require_grad(data: object) -> None:
+    with pytest.raises(TypeError, match=r"floating-point.*int|floating-point.*bool"):
+        Tensor(data, requires_grad=True)
+
+
+def test_explicit_dtype_wins() -> None:
+    assert Tensor([1, 2], dtype=np.float64).dtype == np.float64
+    assert Tensor(1.0, dtype="float64").dtype == np.float64
+    assert Tensor(np.ones(2), dtype=np.float32).dtype == np.float32
+    assert Tensor([1.7, 2.2], dtype=np.int32).dtype == np.int32
+
+
+def test_tensor_from_tensor_copies_data_not_graph() -> None:
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = Tensor(x * 2)
+    assert y.is_leaf and not y.requires_grad
+    assert y.dtype == np.float32
+    np.testing.assert_array_equal(y.data, [2.0, 4.0])
+    assert not np.shares_memory(Tensor(x).data, x.data)
+
+
+def test_ag_tensor_is_the_constructor() -> None:
+    t = ag.tensor([[1.0, 2.0]], requires_grad=True, name="w")
+    assert isinstance(t, Tensor)
+    assert (t.dtype, t.shape, t.requires_grad, t.name) == (np.float32, (1, 2), True, "w")
+    assert ag.tensor([1, 2]).dtype == np.int64
+    assert ag.tensor(1.0, dtype=np.float64).dtype == np.float64
+
+
+# ---- mixing with Python scalars and NumPy arrays ------------------------------------------
+@pytest.mark.parametrize(
+    "op",
+    [
+        lambda t: t + 1,
+        lambda t: 1 + t,
+        lambda t: t * 2.5,
+        lambda t: 2.5 * t,
+        lambda t: t - 0.5,
+        lambda t: 0.5 - t,
+        lambda t: t / 3,
+        lambda t: 3 / t,
+        lambda t: t**2,
+        lambda t: 2.0**t,
+        lambda t: -t,
+    ],
+)
+def test_python_scalar_keeps_float32(op: object) -> None:
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = op(x)  # type: ignore[operator]
+    assert isinstance(y, Tensor)
+    assert y.dtype == np.float32
+    y.sum().backward()
+    assert x.grad.dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    ("op", "expected"),
+    [
+        (lambda a, t: a + t, lambda a, x: a + x),
+        (lambda a, t: a - t, lambda a, x: a - x),
+        (lambda a, t: a * t, lambda a, x: a * x),
+        (lambda a, t: a / t, lambda a, x: a / x),
+        (lambda a, t: a**t, lambda a, x: a**x),
+        (lambda a, t: a @ t, lambda a, x: a @ x),
+    ],
+)
+def test_ndarray_op_tensor_gives_tensor(op: object, expected: object) -> None:
+    """NumPy defers to Tensor's reflected operators, so the result is recorded."""
+    a = np.array([1.5, 2.0, 0.5])
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = op(a, x)  # type: ignore[operator]
+    assert isinstance(y, Tensor)
+    assert y.requires_grad and y.grad_fn is not None
+    np.testing.assert_allclose(y.data, expected(a, x.data), rtol=1e-6)  # type: ignore[operator]
+
+
+def test_float32_tensor_with_float64_array_promotes_but_grad_keeps_leaf_dtype() -> None:
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = x * np.array([3.0, 4.0])
+    assert y.dtype == np.float64  # NumPy's promotion
+    y.sum().backward()
+    assert x.grad.dtype == np.float32
+    np.testing.assert_array_equal(x.grad.data, [3.0, 4.0])
+
+
+def test_comparisons_give_bool_tensors_without_grad() -> None:
+    x = Tensor([-1.0, 0.0, 2.0], requires_grad=True)
+    for result, expected in [
+        (x < 0, [True, False, False]),
+        (x <= 0, [True, True, False]),
+        (x > 0, [False, False, True]),
+        (x >= 0, [False, True, True]),
+        (x == 0, [False, True, False]),
+        (x != 0, [True, False, True]),
+        (np.zeros(3) < x, [False, False, True]),
+    ]:
+        assert isinstance(result, Tensor)
+        assert result.dtype == np.bool_
+        assert not result.requires_grad and result.grad_fn is None
+        np.testing.assert_array_equal(result.data, expected)
+
+
+def test_bool_tensor_mask_indexing_scatters_gradient_back() -> None:
+    x = Tensor([-1.0, 3.0, 2.0], requires_grad=True)
+    y = x[x > 0]
+    np.testing.assert_array_equal(y.data, [3.0, 2.0])
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 1.0, 1.0])
+
+
+# ---- attributes ---------------------------------------------------------------------------
+def test_leaf_attributes() -> None:
+    t = Tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], name="x")
+    assert isinstance(t.data, np.ndarray)
+    assert t.grad is None
+    assert t.requires_grad is False
+    assert t.is_leaf
+    assert t.grad_fn is None
+    assert t.shape == (2, 3)
+    assert t.ndim == 2
+    assert t.dtype == np.float32
+    assert t.name == "x"
+    assert Tensor(1.0).name is None
+    assert len(t) == 2
+    assert t.numel() == 6
+
+
+def test_non_leaf_attributes() -> None:
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    assert not y.is_leaf
+    assert y.requires_grad
+    assert y.grad_fn is not None
+    assert x.is_leaf and x.grad_fn is None
+    # an op on tensors that need no grad records nothing
+    z = Tensor([1.0]) * 2
+    assert z.is_leaf and z.grad_fn is None and not z.requires_grad
+
+
+@pytest.mark.parametrize(
+    ("fn", "name"),
+    [
+        (lambda a, b: a + b, "add"),
+        (lambda a, b: a * b, "mul"),
+        (lambda a, b: a @ b, "matmul"),
+        (lambda a, b: a.exp(), "exp"),
+        (lambda a, b: ag.exp(a), "exp"),
+        (lambda a, b: a.sum(), "sum"),
+        (lambda a, b: ag.sum(a, axis=0), "sum"),
+        (lambda a, b: a.tanh(), "tanh"),
+    ],
+)
+def test_grad_fn_name_is_the_lowercase_op_name(fn: object, name: str) -> None:
+    a = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    b = Tensor([[0.5, 1.0], [1.5, 2.0]], requires_grad=True)
+    assert fn(a, b).grad_fn.name == name  # type: ignore[operator]
+
+
+def test_len_of_0d_tensor_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="0-d"):
+        len(Tensor(1.0))
+
+
+def test_item() -> None:
+    assert Tensor(2.5).item() == 2.5
+    assert isinstance(Tensor(2.5).item(), float)
+    assert Tensor([[7]]).item() == 7
+    assert isinstance(Tensor([[7]]).item(), int)
+    with pytest.raises(ValueError, match=r"item: .*one-element.*\(2,\)"):
+        Tensor([1.0, 2.0]).item()
+
+
+def test_numpy_and_asarray_give_the_array() -> None:
+    t = Tensor([[1.0, 2.0]])
+    assert t.numpy() is t.data
+    a = np.asarray(t)
+    assert isinstance(a, np.ndarray)
+    np.testing.assert_array_equal(a, [[1.0, 2.0]])
+    assert np.asarray(t, dtype=np.float64).dtype == np.float64
+    assert np.array(t).dtype == np.float32
+
+
+def test_transpose_property() -> None:
+    x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    y = x.T
+    assert y.shape == (3, 2)
+    np.testing.assert_array_equal(y.data, x.data.T)
+    (y * Tensor(np.arange(6.0).reshape(3, 2))).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, np.arange(6.0).reshape(3, 2).T)
+
+
+def test_repr_shows_data_dtype_and_grad_fn() -> None:
+    x = Tensor([1.5, -2.0], requires_grad=True)
+    r = repr(x)
+    assert r.startswith("Tensor(")
+    assert "1.5" in r and "-2." in r
+    assert "float32" in r
+    assert "requires_grad=True" in r
+    y = x * 3
+    assert "mul" in repr(y) and "grad_fn" in repr(y)
+    assert "float64" in repr(Tensor(np.zeros(2)))
+    assert "grad_fn" not in repr(Tensor([1.0]))
