@@ -286,6 +286,7 @@ def _run_hooks(hooks: list, g: Any, owned: bool, tensor_mode: bool) -> tuple[Any
     """Call each hook with the gradient as a Tensor; a returned value replaces it."""
     for hook in list(hooks):
         result = hook(g if tensor_mode else Tensor._make(g, False, None))
+        owned = False  # the hook may keep the Tensor it saw: never add into that array in place
         if result is not None:
             if tensor_mode:
                 g = (
@@ -295,7 +296,6 @@ def _run_hooks(hooks: list, g: Any, owned: bool, tensor_mode: bool) -> tuple[Any
                 )
             else:
                 g = result.data if isinstance(result, Tensor) else np.asarray(result)
-            owned = False
     return g, owned
 
 
