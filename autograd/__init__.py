@@ -5,6 +5,7 @@ per op, its forward beside its gradient rule); `engine` runs the chain rule;
 `gradcheck` verifies it by central differences.
 """
 
+from autograd.checks import OpCheck
 from autograd.creation import (
     arange,
     default_generator,
@@ -81,6 +82,7 @@ __all__ = [
     "Context",
     "Function",
     "GradcheckError",
+    "OpCheck",
     "Tensor",
     "abs",
     "add",

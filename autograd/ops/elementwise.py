@@ -10,6 +10,13 @@ from typing import Any
 
 import numpy as np
 
+from autograd.checks import (
+    OpCheck,
+    kinks_at,
+    kinks_at_options,
+    kinks_where_equal,
+    where_options,
+)
 from autograd.function import Context, Function
 from autograd.tensor import Tensor
 
@@ -20,6 +27,8 @@ def _broadcast_error(op: str, a: Any, b: Any) -> ValueError:
 
 class Add(Function):
     """a + b; d/da = d/db = 1."""
+
+    check = OpCheck(reference=np.add, twice=True, arity=2, shapes="broadcast")
 
     @staticmethod
     def forward(ctx: Context, a: Any, b: Any) -> Any:
@@ -36,6 +45,8 @@ class Add(Function):
 class Sub(Function):
     """a - b; d/da = 1, d/db = -1."""
 
+    check = OpCheck(reference=np.subtract, twice=True, arity=2, shapes="broadcast")
+
     @staticmethod
     def forward(ctx: Context, a: Any, b: Any) -> Any:
         try:
@@ -50,6 +61,8 @@ class Sub(Function):
 
 class Mul(Function):
     """a * b; d/da = b, d/db = a."""
+
+    check = OpCheck(reference=np.multiply, twice=True, arity=2, shapes="broadcast")
 
     @staticmethod
     def forward(ctx: Context, a: Any, b: Any) -> Any:
@@ -69,6 +82,10 @@ class Mul(Function):
 class Div(Function):
     """a / b; d/da = 1/b, d/db = -a/b^2."""
 
+    check = OpCheck(
+        reference=np.divide, twice=True, arity=2, shapes="broadcast", domains=("real", "nonzero")
+    )
+
     @staticmethod
     def forward(ctx: Context, a: Any, b: Any) -> Any:
         ctx.save_for_backward(a, b)
@@ -87,6 +104,8 @@ class Div(Function):
 class Neg(Function):
     """-x; d/dx = -1."""
 
+    check = OpCheck(reference=np.negative, twice=True)
+
     @staticmethod
     def forward(ctx: Context, x: Any) -> Any:
         return -x
@@ -98,6 +117,10 @@ class Neg(Function):
 
 class Pow(Function):
     """a ** b; d/da = b a^(b-1), d/db = a^b log(a) (needs a > 0)."""
+
+    check = OpCheck(
+        reference=np.power, twice=True, arity=2, shapes="broadcast", domains=("positive", "real")
+    )
 
     @staticmethod
     def forward(ctx: Context, a: Any, b: Any) -> Any:
@@ -124,6 +147,8 @@ class Pow(Function):
 class Exp(Function):
     """e^x; d/dx = e^x, so the rule reuses the output."""
 
+    check = OpCheck(reference=np.exp, twice=True)
+
     @staticmethod
     def forward(ctx: Context, x: Any) -> Any:
         out = np.exp(x)
@@ -139,6 +164,8 @@ class Exp(Function):
 class Log(Function):
     """Natural log; d/dx = 1/x."""
 
+    check = OpCheck(reference=np.log, twice=True, domains="positive")
+
     @staticmethod
     def forward(ctx: Context, x: Any) -> Any:
         ctx.save_for_backward(x)
@@ -152,6 +179,8 @@ class Log(Function):
 
 class Sqrt(Function):
     """sqrt(x); d/dx = 1 / (2 sqrt(x))."""
+
+    check = OpCheck(reference=np.sqrt, twice=True, domains="positive")
 
     @staticmethod
     def forward(ctx: Context, x: Any) -> Any:
@@ -168,6 +197,8 @@ class Sqrt(Function):
 class Sin(Function):
     """sin(x); d/dx = cos(x)."""
 
+    check = OpCheck(reference=np.sin, twice=True)
+
     @staticmethod
     def forward(ctx: Context, x: Any) -> Any:
         ctx.save_for_backward(x)
@@ -181,6 +212,8 @@ class Sin(Function):
 
 class Cos(Function):
     """cos(x); d/dx = -sin(x)."""
+
+    check = OpCheck(reference=np.cos, twice=True)
 
     @staticmethod
     def forward(ctx: Context, x: Any) -> Any:
@@ -196,6 +229,8 @@ class Cos(Function):
 class Tanh(Function):
     """tanh(x); d/dx = 1 - tanh(x)^2."""
 
+    check = OpCheck(reference=np.tanh, twice=True)
+
     @staticmethod
     def forward(ctx: Context, x: Any) -> Any:
         out = np.tanh(x)
@@ -210,6 +245,8 @@ class Tanh(Function):
 
 class Sigmoid(Function):
     """1 / (1 + e^-x), computed without overflow; d/dx = s (1 - s)."""
+
+    check = OpCheck(reference=lambda x: 1 / (1 + np.exp(-x)), twice=True, domains=(-6, 6))
 
     @staticmethod
     def forward(ctx: Context, x: Any) -> Any:
@@ -227,6 +264,8 @@ class Sigmoid(Function):
 class Relu(Function):
     """max(x, 0); d/dx = 1 where x > 0, else 0 (0 at the kink, as PyTorch)."""
 
+    check = OpCheck(reference=lambda x: np.maximum(x, 0), twice=True, kinks=kinks_at(0.0))
+
     @staticmethod
     def forward(ctx: Context, x: Any) -> Any:
         out = np.maximum(x, 0)
@@ -242,6 +281,8 @@ class Relu(Function):
 class Abs(Function):
     """|x|; d/dx = sign(x) (0 at the kink, as PyTorch)."""
 
+    check = OpCheck(reference=np.abs, twice=True, kinks=kinks_at(0.0))
+
     @staticmethod
     def forward(ctx: Context, x: Any) -> Any:
         ctx.save_for_backward(x)
@@ -256,6 +297,8 @@ class Abs(Function):
 class Sign(Function):
     """sign(x): -1, 0 or 1; its derivative is 0 wherever it exists."""
 
+    check = OpCheck(reference=np.sign, twice=True, kinks=kinks_at(0.0))
+
     @staticmethod
     def forward(ctx: Context, x: Any) -> Any:
         return np.sign(x)
@@ -267,6 +310,13 @@ class Sign(Function):
 
 class Clip(Function):
     """x limited to [lo, hi] (either may be None); d/dx = 1 inside, bounds included."""
+
+    check = OpCheck(
+        reference=lambda x, lo, hi: np.clip(x, lo, hi),
+        twice=True,
+        options=({"lo": -1.0, "hi": 1.0}, {"lo": -0.5, "hi": None}, {"lo": None, "hi": 0.5}),
+        kinks=kinks_at_options("lo", "hi"),
+    )
 
     @staticmethod
     def forward(ctx: Context, x: Any, lo: Any = None, hi: Any = None) -> Any:
@@ -289,6 +339,10 @@ class Clip(Function):
 class Maximum(Function):
     """Elementwise max(a, b); the gradient goes to the larger, split evenly on ties."""
 
+    check = OpCheck(
+        reference=np.maximum, twice=True, arity=2, shapes="broadcast", kinks=kinks_where_equal
+    )
+
     @staticmethod
     def forward(ctx: Context, a: Any, b: Any) -> Any:
         ctx.save_for_backward(a, b)
@@ -307,6 +361,10 @@ class Maximum(Function):
 class Minimum(Function):
     """Elementwise min(a, b); the gradient goes to the smaller, split evenly on ties."""
 
+    check = OpCheck(
+        reference=np.minimum, twice=True, arity=2, shapes="broadcast", kinks=kinks_where_equal
+    )
+
     @staticmethod
     def forward(ctx: Context, a: Any, b: Any) -> Any:
         ctx.save_for_backward(a, b)
@@ -324,6 +382,15 @@ class Minimum(Function):
 
 class Where(Function):
     """a where cond, else b; the gradient follows the same choice."""
+
+    check = OpCheck(
+        reference=lambda a, b, cond: np.where(cond, a, b),
+        twice=True,
+        call=lambda a, b, cond: Where.apply(cond, a, b),
+        arity=2,
+        shapes="broadcast",
+        options=where_options,
+    )
 
     @staticmethod
     def forward(ctx: Context, cond: Any, a: Any, b: Any) -> Any:
@@ -353,6 +420,12 @@ class Where(Function):
 
 class AsType(Function):
     """A copy in another dtype; the gradient is cast back to the input's dtype."""
+
+    check = OpCheck(
+        reference=lambda x, dtype: x.astype(dtype),
+        twice=True,
+        options=({"dtype": np.dtype(np.float64)}, {"dtype": np.dtype(np.longdouble)}),
+    )
 
     name = "astype"
 
