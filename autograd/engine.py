@@ -214,7 +214,7 @@ def _apply_rule(
         elif parent._grad_owned:
             np.add(current, gi, out=current)
         else:
-            parent._grad = current + gi
+            parent._grad = _new_sum(current, gi)
             parent._grad_owned = True
 
 
@@ -265,7 +265,7 @@ def _add_leaf(leaf_grads: dict, leaf: Tensor, g: Any, owned: bool, tensor_mode: 
     elif entry[2]:
         np.add(entry[1], g, out=entry[1])
     else:
-        entry[1] = entry[1] + g
+        entry[1] = _new_sum(entry[1], g)
         entry[2] = True
 
 
@@ -279,7 +279,13 @@ def _accumulated(current: Tensor | None, g: Any, tensor_mode: bool, owned: bool 
     if current.grad_fn is None and data.flags.writeable and data.shape == g.shape:
         np.add(data, g, out=data, casting="unsafe")
         return current
-    return Tensor._make(data + g, False, None)
+    return Tensor._make(_new_sum(data, g), False, None)
+
+
+def _new_sum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a + b as a new ndarray: NumPy gives a scalar for 0-d operands, which `out=` rejects."""
+    out = a + b
+    return out if type(out) is np.ndarray else np.asarray(out)
 
 
 def _run_hooks(hooks: list, g: Any, owned: bool, tensor_mode: bool) -> tuple[Any, bool]:
