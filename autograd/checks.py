@@ -143,6 +143,7 @@ def find_functions(modules: Iterable[str]) -> list[type[Function]]:
     Sorted by module and source line, so tables and test ids keep a stable order.
     """
     from autograd.function import Function
+
     prefixes = []
     for name in modules:
         module = importlib.import_module(name)
@@ -430,6 +431,25 @@ def where_options(draw: Draw, shapes: tuple[Shape, ...]) -> dict:
     return {"cond": draw.generator().random(cond_shape) < 0.5}
 
 
+# ---- references written independently of the ops' own helpers -----------------------------
+def reference_sum_to(x: np.ndarray, shape: Shape) -> np.ndarray:
+    """x summed down to `shape`, element by element: each x[i] lands where it was broadcast from."""
+    out = np.zeros(shape)
+    lead = x.ndim - len(shape)
+    for index in np.ndindex(x.shape):
+        out[tuple(0 if n == 1 else i for i, n in zip(index[lead:], shape))] += x[index]
+    return out
+
+
+def reference_scatter_add(g: np.ndarray, shape: Shape, key: Any) -> np.ndarray:
+    """Zeros of `shape` with g added at `key`, element by element (repeats add up)."""
+    out = np.zeros(shape)
+    positions = np.arange(out.size).reshape(shape)[key]
+    for position, value in zip(np.ravel(positions), np.ravel(g)):
+        out.flat[position] += value
+    return out
+
+
 # ---- kinks ------------------------------------------------------------------------------
 def kinks_at(*points: float) -> KinksFn:
     """Kinks of an elementwise op at fixed points (relu and abs at 0)."""
@@ -525,6 +545,8 @@ __all__ = [
     "pad_options",
     "permutation_options",
     "reduced_target_options",
+    "reference_scatter_add",
+    "reference_sum_to",
     "reshape_options",
     "scatter_sample",
     "spec_of",

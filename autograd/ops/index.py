@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from autograd.checks import OpCheck, index_options, reference_scatter_add, scatter_sample
 from autograd.function import Context, Function
 from autograd.ops.namespace import scatter_add as _scatter_add_array
 from autograd.tensor import Tensor
@@ -15,6 +16,8 @@ from autograd.tensor import Tensor
 
 class GetItem(Function):
     """x[key]; the gradient lands where the elements came from, repeated indices adding up."""
+
+    check = OpCheck(reference=lambda x, key: x[key], twice=True, options=index_options)
 
     name = "getitem"
 
@@ -33,6 +36,8 @@ class GetItem(Function):
 
 class ScatterAdd(Function):
     """Zeros of `shape` with g added at `key`: the gradient rule of indexing, as an op."""
+
+    check = OpCheck(reference=reference_scatter_add, twice=True, sample=scatter_sample)
 
     name = "scatter_add"
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.checks import OpCheck
 from autograd.function import Context, Function
 from autograd.tensor import Tensor
 
@@ -16,6 +17,8 @@ class MatMul(Function):
     A 1-D operand is a row (a) or a column (b) vector, as in NumPy; the rule
     puts that axis back before multiplying and takes it off again after.
     """
+
+    check = OpCheck(reference=np.matmul, twice=True, shapes="matmul")
 
     @staticmethod
     def forward(ctx: Context, a: Any, b: Any) -> Any:

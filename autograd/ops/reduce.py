@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.checks import OpCheck, axis_options, kinks_at_ties, one_axis
 from autograd.function import Context, Function
 from autograd.tensor import Tensor
 
@@ -65,6 +66,8 @@ def _count(ctx: Context) -> int:
 class Sum(Function):
     """Sum over axes; each input element gets the gradient of its sum."""
 
+    check = OpCheck(reference=np.sum, twice=True, options=axis_options())
+
     @staticmethod
     def forward(ctx: Context, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
         axes = _reduction(ctx, "sum", x, axis, keepdims)
@@ -78,6 +81,8 @@ class Sum(Function):
 class Mean(Function):
     """Mean over axes; d/dx_i = 1/n."""
 
+    check = OpCheck(reference=np.mean, twice=True, options=axis_options())
+
     @staticmethod
     def forward(ctx: Context, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
         axes = _reduction(ctx, "mean", x, axis, keepdims)
@@ -90,6 +95,10 @@ class Mean(Function):
 
 class Var(Function):
     """Variance over axes with `ddof`; d/dx_i = 2 (x_i - mean) / (n - ddof)."""
+
+    check = OpCheck(
+        reference=np.var, twice=True, ndim=(1, 3), side=(2, 3), options=axis_options(ddof=(0, 1))
+    )
 
     @staticmethod
     def forward(
@@ -117,6 +126,8 @@ def _tie_share(x: np.ndarray, extreme: np.ndarray, axes: tuple[int, ...]) -> np.
 class Max(Function):
     """Maximum over axes; the gradient goes to the maximum, split evenly on ties."""
 
+    check = OpCheck(reference=np.max, twice=True, options=axis_options(), kinks=kinks_at_ties)
+
     @staticmethod
     def forward(ctx: Context, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
         axes = _reduction(ctx, "max", x, axis, keepdims)
@@ -135,6 +146,8 @@ class Max(Function):
 
 class Min(Function):
     """Minimum over axes; the gradient goes to the minimum, split evenly on ties."""
+
+    check = OpCheck(reference=np.min, twice=True, options=axis_options(), kinks=kinks_at_ties)
 
     @staticmethod
     def forward(ctx: Context, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
@@ -167,6 +180,8 @@ def _product_of_others(x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
 class Prod(Function):
     """Product over axes; d/dx_i = product of the others (prod / x_i away from zeros)."""
 
+    check = OpCheck(reference=np.prod, twice=True, domains="nonzero", options=axis_options())
+
     @staticmethod
     def forward(ctx: Context, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
         axes = _reduction(ctx, "prod", x, axis, keepdims)
@@ -187,6 +202,12 @@ class Prod(Function):
 
 class LogSumExp(Function):
     """log(sum(exp(x))) over axes, shifted by the max; d/dx = softmax(x)."""
+
+    check = OpCheck(
+        reference=lambda x, axis, keepdims: np.log(np.sum(np.exp(x), axis=axis, keepdims=keepdims)),
+        twice=True,
+        options=axis_options(),
+    )
 
     @staticmethod
     def forward(ctx: Context, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
@@ -216,6 +237,13 @@ def _check_axis(op: str, axis: int, ndim: int) -> int:
 class Softmax(Function):
     """exp(x) / sum(exp(x)) along an axis; the rule is s * (g - sum(g * s))."""
 
+    check = OpCheck(
+        reference=lambda x, axis: np.exp(x) / np.sum(np.exp(x), axis=axis, keepdims=True),
+        twice=True,
+        ndim=(1, 3),
+        options=one_axis,
+    )
+
     @staticmethod
     def forward(ctx: Context, x: Any, axis: int = -1) -> Any:
         ctx.axis = _check_axis("softmax", axis, x.ndim)
@@ -232,6 +260,13 @@ class Softmax(Function):
 
 class LogSoftmax(Function):
     """x - logsumexp(x) along an axis; the rule is g - softmax(x) * sum(g)."""
+
+    check = OpCheck(
+        reference=lambda x, axis: x - np.log(np.sum(np.exp(x), axis=axis, keepdims=True)),
+        twice=True,
+        ndim=(1, 3),
+        options=one_axis,
+    )
 
     @staticmethod
     def forward(ctx: Context, x: Any, axis: int = -1) -> Any:

@@ -10,6 +10,19 @@ from typing import Any
 
 import numpy as np
 
+from autograd.checks import (
+    OpCheck,
+    axis_pair_options,
+    broadcast_target_options,
+    concatenate_sample,
+    new_axis_options,
+    pad_options,
+    permutation_options,
+    reduced_target_options,
+    reference_sum_to,
+    reshape_options,
+    stack_shapes,
+)
 from autograd.function import Context, Function
 from autograd.ops.namespace import sum_to as _sum_to_array
 from autograd.tensor import Tensor
@@ -17,6 +30,8 @@ from autograd.tensor import Tensor
 
 class Reshape(Function):
     """The same elements in a new shape; the gradient is reshaped back."""
+
+    check = OpCheck(reference=np.reshape, twice=True, options=reshape_options)
 
     @staticmethod
     def forward(ctx: Context, x: Any, shape: Any = None) -> Any:
@@ -37,6 +52,8 @@ class Reshape(Function):
 class Transpose(Function):
     """Axes permuted (reversed by default); the gradient is permuted back."""
 
+    check = OpCheck(reference=np.transpose, twice=True, options=permutation_options)
+
     @staticmethod
     def forward(ctx: Context, x: Any, axes: Any = None) -> Any:
         try:
@@ -53,6 +70,8 @@ class Transpose(Function):
 
 class SwapAxes(Function):
     """Two axes exchanged; the gradient exchanges them back."""
+
+    check = OpCheck(reference=np.swapaxes, twice=True, ndim=(1, 3), options=axis_pair_options)
 
     name = "swapaxes"
 
@@ -71,6 +90,8 @@ class SwapAxes(Function):
 
 class BroadcastTo(Function):
     """A read-only broadcast view; the gradient is summed back to the input's shape."""
+
+    check = OpCheck(reference=np.broadcast_to, twice=True, options=broadcast_target_options)
 
     name = "broadcast_to"
 
@@ -92,6 +113,8 @@ class BroadcastTo(Function):
 class SumTo(Function):
     """The reverse of broadcast_to: sum over the broadcast axes down to `shape`."""
 
+    check = OpCheck(reference=reference_sum_to, twice=True, options=reduced_target_options)
+
     name = "sum_to"
 
     @staticmethod
@@ -111,6 +134,12 @@ def _axis_slices(axis: int, index: Any) -> tuple:
 
 class Concatenate(Function):
     """Tensors joined along an existing axis; the gradient is sliced apart again."""
+
+    check = OpCheck(
+        reference=lambda *xs, axis: np.concatenate(xs, axis=axis),
+        twice=True,
+        sample=concatenate_sample,
+    )
 
     @staticmethod
     def forward(ctx: Context, *xs: Any, axis: int = 0) -> Any:
@@ -137,6 +166,13 @@ class Concatenate(Function):
 class Stack(Function):
     """Tensors of one shape joined along a new axis; the gradient is indexed apart."""
 
+    check = OpCheck(
+        reference=lambda *xs, axis: np.stack(xs, axis=axis),
+        twice=True,
+        shapes=stack_shapes,
+        options=new_axis_options,
+    )
+
     @staticmethod
     def forward(ctx: Context, *xs: Any, axis: int = 0) -> Any:
         try:
@@ -157,6 +193,13 @@ class Stack(Function):
 
 class Pad(Function):
     """Zero padding (NumPy's pad_width forms); the gradient is the padded region cropped off."""
+
+    check = OpCheck(
+        reference=lambda x, pad_width: np.pad(x, pad_width),
+        twice=True,
+        ndim=(1, 3),
+        options=pad_options,
+    )
 
     @staticmethod
     def forward(ctx: Context, x: Any, pad_width: Any = 0) -> Any:
