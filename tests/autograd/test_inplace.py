@@ -1,0 +1,271 @@
+"""In-place methods and the version counter that guards saved tensors (API.md "In-place")."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import autograd as ag
+from autograd import Tensor
+
+
+def _setitem(t: Tensor, v: Any) -> Tensor:
+    t[0] = v
+    return t
+
+
+def _iadd(t: Tensor, v: Any) -> Tensor:
+    t += v
+    return t
+
+
+def _isub(t: Tensor, v: Any) -> Tensor:
+    t -= v
+    return t
+
+
+def _imul(t: Tensor, v: Any) -> Tensor:
+    t *= v
+    return t
+
+
+def _idiv(t: Tensor, v: Any) -> Tensor:
+    t /= v
+    return t
+
+
+# (name, apply(t), expected data for t = [1, 2, 4])
+INPLACE: list[tuple[str, Callable[[Tensor], Any], list[float]]] = [
+    ("add_", lambda t: t.add_(2.0), [3.0, 4.0, 6.0]),
+    ("sub_", lambda t: t.sub_(Tensor([1.0, 1.0, 1.0])), [0.0, 1.0, 3.0]),
+    ("mul_", lambda t: t.mul_(np.array([2.0, 3.0, 0.5])), [2.0, 6.0, 2.0]),
+    ("div_", lambda t: t.div_(2.0), [0.5, 1.0, 2.0]),
+    ("zero_", lambda t: t.zero_(), [0.0, 0.0, 0.0]),
+    ("fill_", lambda t: t.fill_(7.0), [7.0, 7.0, 7.0]),
+    ("copy_", lambda t: t.copy_(Tensor([9.0, 8.0, 7.0])), [9.0, 8.0, 7.0]),
+    ("setitem", lambda t: _setitem(t, 5.0), [5.0, 2.0, 4.0]),
+    ("+=", lambda t: _iadd(t, 1.0), [2.0, 3.0, 5.0]),
+    ("-=", lambda t: _isub(t, 1.0), [0.0, 1.0, 3.0]),
+    ("*=", lambda t: _imul(t, 2.0), [2.0, 4.0, 8.0]),
+    ("/=", lambda t: _idiv(t, 4.0), [0.25, 0.5, 1.0]),
+]
+IDS = [name for name, _, _ in INPLACE]
+
+
+@pytest.mark.parametrize(("name", "op", "expected"), INPLACE, ids=IDS)
+def test_inplace_modifies_data_and_bumps_version(name: str, op: Callable, expected: list) -> None:
+    t = Tensor([1.0, 2.0, 4.0])
+    data = t.data
+    assert t._version == 0
+    result = op(t)
+    assert result is t or name == "setitem"
+    assert t.data is data  # really in place
+    assert t.dtype == np.float32
+    np.testing.assert_array_equal(t.data, expected)
+    assert t._version == 1
+    op(t)
+    assert t._version == 2
+
+
+@pytest.mark.parametrize(("name", "op", "expected"), INPLACE, ids=IDS)
+def test_inplace_on_leaf_requiring_grad_raises_in_grad_mode(
+    name: str, op: Callable, expected: list
+) -> None:
+    t = Tensor([1.0, 2.0, 4.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"leaf tensor that requires grad.*no_grad"):
+        op(t)
+    np.testing.assert_array_equal(t.data, [1.0, 2.0, 4.0])
+    assert t._version == 0
+
+
+@pytest.mark.parametrize(("name", "op", "expected"), INPLACE, ids=IDS)
+def test_inplace_on_leaf_requiring_grad_works_under_no_grad(
+    name: str, op: Callable, expected: list
+) -> None:
+    t = Tensor([1.0, 2.0, 4.0], requires_grad=True)
+    with ag.no_grad():
+        op(t)
+    np.testing.assert_array_equal(t.data, expected)
+    assert t.requires_grad and t.is_leaf
+    assert t._version == 1
+
+
+def test_inplace_on_a_non_leaf_in_grad_mode_raises() -> None:
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()
+    with pytest.raises(RuntimeError, match=r"mul_: .*recorded graph.*exp"):
+        y.mul_(2.0)
+    with pytest.raises(RuntimeError, match=r"setitem"):
+        y[0] = 1.0
+
+
+def test_writing_a_tensor_that_requires_grad_into_a_plain_one_raises() -> None:
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    buf = ag.zeros(2)
+    with pytest.raises(RuntimeError, match=r"copy_: .*requires grad"):
+        buf.copy_(x)
+    with pytest.raises(RuntimeError, match=r"add_: .*requires grad"):
+        buf.add_(x)
+    with pytest.raises(RuntimeError, match=r"setitem"):
+        buf[0] = x[0]
+    with ag.no_grad():
+        buf.copy_(x)
+    np.testing.assert_array_equal(buf.data, [1.0, 2.0])
+    assert not buf.requires_grad
+
+
+def test_inplace_broadcasts_and_supports_index_forms() -> None:
+    t = ag.zeros(2, 3)
+    t.add_(Tensor([1.0, 2.0, 3.0]))
+    t[:, 0] = Tensor([-1.0, -2.0])
+    t[t > 2.5] = 0.0
+    t[np.array([1]), np.array([1])] = 9.0
+    np.testing.assert_array_equal(t.data, [[-1.0, 2.0, 0.0], [-2.0, 9.0, 0.0]])
+    assert t._version == 4
+
+
+# ---- saved tensors modified before backward -------------------------------------------------
+@pytest.mark.parametrize(
+    ("fn", "op"),
+    [
+        (lambda c, w: c * w, "mul"),
+        (lambda c, w: w / c, "div"),
+        (lambda c, w: c @ w, "matmul"),
+        (lambda c, w: w**c, "pow"),
+    ],
+)
+def test_saved_input_modified_in_place_raises_naming_the_op(fn: Callable, op: str) -> None:
+    c = Tensor([[1.0, 2.0], [3.0, 4.0]])  # a constant the op saves for its gradient
+    w = Tensor([[0.5, 1.5], [2.5, 3.5]], requires_grad=True)
+    y = fn(c, w).sum()
+    c.mul_(2.0)
+    with pytest.raises(RuntimeError, match=rf"^{op}: .*modified in place"):
+        y.backward()
+
+
+def test_parameter_updated_before_backward_raises() -> None:
+    """The classic bug: an optimizer step between forward and backward."""
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    loss = (w * w).sum()
+    with ag.no_grad():
+        w.sub_(0.1)
+    with pytest.raises(RuntimeError, match=r"mul: input 0 \(shape \(2,\), dtype float32\)"):
+        loss.backward()
+
+
+def test_saved_output_modified_through_detach_raises() -> None:
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()  # exp saves its output
+    y.detach().mul_(2.0)
+    with pytest.raises(RuntimeError, match=r"exp: its output was modified in place"):
+        y.sum().backward()
+
+
+def test_modifying_a_tensor_no_op_saved_is_fine() -> None:
+    c = Tensor([1.0, 2.0])
+    w = Tensor([3.0, 4.0], requires_grad=True)
+    y = (w + c).sum()  # add saves nothing
+    c.fill_(0.0)
+    y.backward()
+    np.testing.assert_array_equal(w.grad.data, [1.0, 1.0])
+
+
+def test_retained_graph_still_checks_versions_after_backward() -> None:
+    c = Tensor([1.0, 2.0])
+    w = Tensor([3.0, 4.0], requires_grad=True)
+    y = (w * c).sum()
+    y.backward(retain_graph=True)
+    np.testing.assert_array_equal(w.grad.data, [1.0, 2.0])
+    c.fill_(5.0)
+    with pytest.raises(RuntimeError, match="mul"):
+        y.backward()  # but the retained graph still knows its values changed
+
+
+def test_modifying_an_unrelated_tensor_is_fine() -> None:
+    c, other = Tensor([1.0, 2.0]), Tensor([1.0, 2.0])
+    w = Tensor([3.0, 4.0], requires_grad=True)
+    y = (w * c).sum()
+    other.add_(1.0)
+    y.backward()
+    np.testing.assert_array_equal(w.grad.data, [1.0, 2.0])
+
+
+# ---- views share their base's version counter -----------------------------------------------
+VIEWS = [
+    lambda t: t[1:3],
+    lambda t: t[:, 1],
+    lambda t: t.reshape(-1),
+    lambda t: t.T,
+    lambda t: t.detach(),
+]
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_modifying_the_base_of_a_saved_view_raises(view: Callable) -> None:
+    base = Tensor(np.arange(12.0).reshape(4, 3))
+    v = view(base)
+    w = Tensor(np.ones(v.shape), requires_grad=True)
+    y = (v * w).sum()
+    base.add_(1.0)
+    assert v._version == base._version == 1
+    with pytest.raises(RuntimeError, match=r"mul: .*modified in place"):
+        y.backward()
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_modifying_a_view_of_a_saved_base_raises(view: Callable) -> None:
+    base = Tensor(np.arange(12.0).reshape(4, 3))
+    w = Tensor(np.ones((4, 3)), requires_grad=True)
+    y = (base * w).sum()
+    view(base).zero_()
+    with pytest.raises(RuntimeError, match=r"mul: .*modified in place"):
+        y.backward()
+
+
+def test_view_of_a_leaf_requiring_grad_shares_its_counter() -> None:
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    v = x[0:2]
+    y = (v * v).sum()
+    with ag.no_grad():
+        x.mul_(2.0)
+    with pytest.raises(RuntimeError, match="modified in place"):
+        y.backward()
+
+
+# ---- the unchecked escape hatch -------------------------------------------------------------
+def test_writing_dot_data_is_unchecked() -> None:
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    c = Tensor([3.0, 4.0])
+    y = (w * c).sum()
+    c.data[0] = 10.0  # no version bump, no error: backward sees the new value
+    w.data[1] = 5.0  # allowed on a leaf requiring grad, even in grad mode
+    assert c._version == 0 and w._version == 0
+    y.backward()
+    np.testing.assert_array_equal(w.grad.data, [10.0, 4.0])
+    w.data = np.array([0.0, 0.0], dtype=np.float32)  # rebinding is allowed too
+    np.testing.assert_array_equal(w.data, [0.0, 0.0])
+
+
+# ---- bad in-place arguments -----------------------------------------------------------------
+def test_inplace_shape_mismatch_is_a_value_error() -> None:
+    t = ag.zeros(3)
+    with pytest.raises(ValueError, match=r"add_: shape \(4,\) .*\(3,\)"):
+        t.add_(np.ones(4))
+    with pytest.raises(ValueError, match=r"copy_: shape \(2, 3\) .*\(3,\)"):
+        t.copy_(ag.ones(2, 3))
+    assert t._version == 0
+
+
+def test_inplace_unsafe_dtype_is_a_type_error() -> None:
+    t = ag.zeros(3, dtype=np.int64)
+    with pytest.raises(TypeError, match=r"add_: .*float64.*int64"):
+        t.add_(1.5)
+
+
+def test_setitem_out_of_range_is_an_index_error() -> None:
+    t = ag.zeros(3)
+    with pytest.raises(IndexError, match=r"setitem: .*5.*\(3,\)"):
+        t[5] = 1.0
