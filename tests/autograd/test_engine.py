@@ -81,7 +81,7 @@ def test_retain_grad_on_a_leaf_keeps_its_usual_grad() -> None:
     np.testing.assert_array_equal(x.grad.data, [5.0])
 
 
-# ---- the gradient argument ---------------------------------------------------------------
+# ---- the gradient argument ------------------------------------------------------------------
 @pytest.mark.parametrize("as_tensor", [False, True])
 def test_gradient_argument_weights_the_output(as_tensor: bool) -> None:
     x = f64([1.0, 2.0, 3.0])
@@ -126,7 +126,7 @@ def test_backward_of_tensor_not_requiring_grad_is_a_runtime_error() -> None:
         y.backward()
 
 
-# ---- retain_graph and create_graph --------------------------------------------------------
+# ---- retain_graph and create_graph ----------------------------------------------------------
 def test_second_backward_through_freed_graph_says_retain_graph() -> None:
     x = f64([1.0, 2.0])
     y = (x.exp() * x).sum()
@@ -165,7 +165,7 @@ def test_create_graph_makes_grad_differentiable_and_retains_the_graph() -> None:
     np.testing.assert_array_equal(x.grad.data, 6 * x.data + 3 * x.data**2)
 
 
-# ---- graph shapes: diamonds, reuse, several paths ------------------------------------------
+# ---- graph shapes: diamonds, reuse, several paths -------------------------------------------
 def test_diamond_graph() -> None:
     """x -> a -> (b, c) -> d: both paths through a are summed."""
     x = f64([0.3, -0.7])
@@ -387,7 +387,7 @@ def test_requires_grad_() -> None:
         (f64([1.0]) * 2).requires_grad_(False)
 
 
-# ---- ag.grad ---------------------------------------------------------------------------------
+# ---- ag.grad --------------------------------------------------------------------------------
 def test_grad_returns_a_tuple_and_leaves_dot_grad_alone() -> None:
     x, w = f64([1.0, 2.0]), f64([3.0, 4.0])
     result = ag.grad((x * w).sum(), x)
@@ -506,7 +506,7 @@ def test_second_derivative_of_tanh_by_nested_backward() -> None:
     np.testing.assert_allclose(x.grad.data, -2 * t * (1 - t**2), rtol=1e-12)
 
 
-# ---- deep chains and freeing ------------------------------------------------------------------
+# ---- deep chains and freeing ----------------------------------------------------------------
 def test_deep_chain_of_100k_ops_backprops_without_recursion() -> None:
     x = Tensor(1.0, dtype=np.float64, requires_grad=True)
     start = time.perf_counter()
@@ -556,7 +556,7 @@ def test_saved_buffers_are_released_after_backward() -> None:
     np.testing.assert_array_equal(x.grad.data, [4.0, 8.0])
 
 
-# ---- aliasing: gradients are fresh arrays -----------------------------------------------------
+# ---- aliasing: gradients are fresh arrays ---------------------------------------------------
 def test_add_gradients_do_not_alias_each_other_or_the_upstream() -> None:
     x, y = f64([1.0, 2.0]), f64([3.0, 4.0])
     g = np.array([1.0, 1.0])
@@ -650,7 +650,7 @@ def test_inputs_and_upstream_are_not_mutated_by_backward() -> None:
     np.testing.assert_array_equal(g, g0)
 
 
-# ---- custom Functions: the mechanism every op uses --------------------------------------------
+# ---- custom Functions: the mechanism every op uses ------------------------------------------
 class _ScaleAdd(ag.Function):
     """out = a * k + b, with k a plain (non-Tensor) argument and `scale` a keyword."""
 
@@ -747,7 +747,7 @@ def test_custom_backward_with_wrong_gradient_shape() -> None:
         Bad.apply(f64(np.ones(3))).sum().backward()
 
 
-# ---- differential checks against PyTorch ------------------------------------------------------
+# ---- differential checks against PyTorch ----------------------------------------------------
 def _composite(lib: Any, x: Any, w: Any, b: Any) -> Any:
     """A graph with broadcasting, reuse, reductions and a softmax, written for ag or torch."""
     h = (x @ w + b).tanh()

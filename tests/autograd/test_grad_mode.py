@@ -15,7 +15,7 @@ def leaf() -> Tensor:
     return Tensor([1.0, 2.0], dtype=np.float64, requires_grad=True)
 
 
-# ---- no_grad / enable_grad ----------------------------------------------------------------------
+# ---- no_grad / enable_grad ------------------------------------------------------------------
 def test_grad_is_enabled_by_default() -> None:
     assert ag.is_grad_enabled() is True
 
@@ -143,7 +143,7 @@ def test_backward_does_not_record_a_graph_of_its_own() -> None:
     assert ag.is_grad_enabled()
 
 
-# ---- detect_anomaly ---------------------------------------------------------------------------
+# ---- detect_anomaly -------------------------------------------------------------------------
 def test_anomaly_in_forward_names_the_op() -> None:
     x = Tensor([-1.0, 1.0], requires_grad=True)
     with (

@@ -20,7 +20,7 @@ def default_float64() -> Iterator[None]:
     ag.set_default_dtype(previous)
 
 
-# ---- construction and dtype rules ------------------------------------------------------
+# ---- construction and dtype rules -----------------------------------------------------------
 @pytest.mark.parametrize("data", [1.5, [1.0, 2.0], [[1.0], [2.5]], [1, 2.5]])
 def test_python_floats_and_lists_become_float32(data: object) -> None:
     t = Tensor(data)
@@ -116,7 +116,7 @@ def test_ag_tensor_is_the_constructor() -> None:
     assert ag.tensor(1.0, dtype=np.float64).dtype == np.float64
 
 
-# ---- mixing with Python scalars and NumPy arrays ------------------------------------------
+# ---- mixing with Python scalars and NumPy arrays --------------------------------------------
 @pytest.mark.parametrize(
     "op",
     [
@@ -197,7 +197,7 @@ def test_bool_tensor_mask_indexing_scatters_gradient_back() -> None:
     np.testing.assert_array_equal(x.grad.data, [0.0, 1.0, 1.0])
 
 
-# ---- attributes ---------------------------------------------------------------------------
+# ---- attributes -----------------------------------------------------------------------------
 def test_leaf_attributes() -> None:
     t = Tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], name="x")
     assert isinstance(t.data, np.ndarray)
