@@ -12,11 +12,12 @@ _default = [np.dtype(np.float32)]
 
 def as_float_dtype(dtype: Any) -> np.dtype:
     """Validate and normalise a float dtype given as a NumPy type or its name."""
+    # np.dtype(None) is float64, and None == np.dtype("float64") is True: test for None first.
     try:
-        d = np.dtype(dtype)
-    except TypeError:
+        d = None if dtype is None else np.dtype(dtype)
+    except (TypeError, ValueError):
         d = None
-    if d not in _FLOAT_DTYPES:
+    if d is None or d not in _FLOAT_DTYPES:
         raise TypeError(f"set_default_dtype: expected np.float32 or np.float64, got {dtype!r}")
     return d
 
