@@ -28,13 +28,13 @@ def default_generator() -> np.random.Generator:
     return _generator[0]
 
 
-def _shape(shape: tuple) -> tuple[int, ...]:
+def _shape(op: str, shape: tuple) -> tuple[int, ...]:
     """Shapes come as `*ints` or one tuple/list, as in PyTorch."""
     if len(shape) == 1 and isinstance(shape[0], tuple | list):
         shape = tuple(shape[0])
     for n in shape:
         if not isinstance(n, int | np.integer) or n < 0:
-            raise ValueError(f"invalid shape {shape}: sizes must be non-negative integers")
+            raise ValueError(f"{op}: invalid shape {shape}: sizes must be non-negative integers")
     return tuple(int(n) for n in shape)
 
 
@@ -64,17 +64,17 @@ def from_numpy(array: np.ndarray, requires_grad: bool = False) -> Tensor:
 
 def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros in the default dtype (or `dtype`)."""
-    return _leaf(np.zeros(_shape(shape), dtype=_dtype(dtype)), requires_grad)
+    return _leaf(np.zeros(_shape("zeros", shape), dtype=_dtype(dtype)), requires_grad)
 
 
 def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones in the default dtype (or `dtype`)."""
-    return _leaf(np.ones(_shape(shape), dtype=_dtype(dtype)), requires_grad)
+    return _leaf(np.ones(_shape("ones", shape), dtype=_dtype(dtype)), requires_grad)
 
 
 def full(shape: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of `shape` filled with `fill_value`, in the default dtype (or `dtype`)."""
-    shape = _shape((shape,) if isinstance(shape, int | np.integer) else (tuple(shape),))
+    shape = _shape("full", (shape,) if isinstance(shape, int | np.integer) else (tuple(shape),))
     return _leaf(np.full(shape, fill_value, dtype=_dtype(dtype)), requires_grad)
 
 
@@ -106,10 +106,11 @@ def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = F
 def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples from the global generator."""
     d = _dtype(dtype)
-    return _leaf(_generator[0].standard_normal(_shape(shape)).astype(d, copy=False), requires_grad)
+    samples = _generator[0].standard_normal(_shape("randn", shape))
+    return _leaf(samples.astype(d, copy=False), requires_grad)
 
 
 def rand(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform samples in [0, 1) from the global generator."""
     d = _dtype(dtype)
-    return _leaf(_generator[0].random(_shape(shape)).astype(d, copy=False), requires_grad)
+    return _leaf(_generator[0].random(_shape("rand", shape)).astype(d, copy=False), requires_grad)
