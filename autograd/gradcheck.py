@@ -11,17 +11,32 @@ on the gradient itself, computed with `create_graph=True`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from autograd.checks import masks_summary, spec_of
 from autograd.engine import grad as _grad
+from autograd.function import Function
 from autograd.tensor import Tensor
 
 
 class GradcheckError(RuntimeError):
-    """A gradient from the engine disagrees with central differences."""
+    """A gradient from the engine disagrees with central differences.
+
+    When the diagnosis finds one, `node` is the graph node (an op's ctx) to
+    blame and `output` the function's output it belongs to, so
+    `ag.draw_graph(err.output, highlight=err.node)` can mark it; `kink` is True
+    when the difference step straddled a point where the function has no
+    derivative.
+    """
+
+    node: Any = None
+    output: Any = None
+    kink: bool = False
 
 
 def _is_value(x: Any) -> bool:
@@ -164,26 +179,45 @@ def _index(shape: tuple[int, ...], flat: int) -> tuple[int, ...]:
     return tuple(int(i) for i in np.unravel_index(flat, shape)) if shape else ()
 
 
+@dataclass
+class _Outcome:
+    """What one check found: the largest |analytic - numeric| and the first mismatch, if any.
+
+    `where` is (output o, input k, output element j, input element i) of a
+    Jacobian mismatch (None when it passed or only the upstream check failed).
+    """
+
+    max_error: float
+    message: str | None = None
+    where: tuple[int, int, int, int] | None = None
+
+
 def _compare(
     problem: Any, outs: list[Any], analytic: list, numeric: list, atol: float, rtol: float
-) -> str | None:
-    """The first element where analytic and numeric disagree, as a message; None if all agree."""
+) -> _Outcome:
+    """Every Jacobian entry analytic vs numeric: the largest error and the first mismatch."""
+    outcome = _Outcome(0.0)
     for o, out in enumerate(outs):
         oshape = out.data.shape if isinstance(out, Tensor) else ()
         for k, p in enumerate(problem.params):
             a, n = analytic[o][k], numeric[o][k]
+            if a.size:
+                error = np.abs(a - n)
+                worst = float(np.max(np.where(np.isnan(error), np.inf, error)))
+                outcome.max_error = max(outcome.max_error, worst)
             bad = np.abs(a - n) > atol + rtol * np.abs(n)
             bad |= np.isnan(a) != np.isnan(n)
-            if bad.any():
-                j, i = np.unravel_index(int(np.argmax(bad)), bad.shape)
+            if bad.any() and outcome.message is None:
+                j, i = (int(v) for v in np.unravel_index(int(np.argmax(bad)), bad.shape))
                 where = f"output {o} " if len(outs) > 1 else ""
-                return (
+                outcome.where = (o, k, j, i)
+                outcome.message = (
                     f"gradcheck: Jacobian mismatch for input {problem.diff[k]} "
                     f"(shape {p.shape}), {where}output index {_index(oshape, j)}, "
                     f"input index {_index(p.shape, i)}: analytic {a[j, i]:.8g}, "
                     f"numeric {n[j, i]:.8g} (allowed |difference| {atol + rtol * abs(n[j, i]):.3g})"
                 )
-    return None
+    return outcome
 
 
 def _check_upstream(
@@ -208,6 +242,218 @@ def _check_upstream(
                     f"{expected[i]:.8g} (does the rule multiply by its upstream gradient?)"
                 )
     return None
+
+
+def _evaluate(problem: Any, eps: float, atol: float, rtol: float) -> _Outcome:
+    """Both Jacobians of a problem compared, then the random-upstream backward."""
+    outs = problem.outputs()
+    analytic = _analytic_jacobians(problem, outs)
+    numeric = _numeric_jacobians(problem, eps)
+    outcome = _compare(problem, outs, analytic, numeric, atol, rtol)
+    if outcome.message is None:
+        outcome.message = _check_upstream(problem, outs, numeric, atol, rtol)
+    return outcome
+
+
+# ---- second order: the gradient as a function of the inputs and the upstream gradient ----------
+def _second_order_problem(
+    fn: Callable[..., Any], inputs: Sequence[Any], grad_outputs: Any
+) -> tuple[_TensorProblem, Any]:
+    """The first-order problem of fn, and the problem (inputs, v) -> v^T J made with
+    `create_graph=True`, whose Jacobian holds fn's second derivatives."""
+    inner = _TensorProblem(fn, inputs)
+    out = inner.outputs()[0]
+    if grad_outputs is None:
+        rng = np.random.default_rng(1)
+        v = rng.uniform(0.5, 1.5, out.data.shape) * rng.choice([-1.0, 1.0], out.data.shape)
+    else:
+        v = np.asarray(grad_outputs.data if isinstance(grad_outputs, Tensor) else grad_outputs)
+    diff = inner.diff
+    args = list(inner.args)
+
+    def first_order(*xs: Any) -> tuple[Tensor, ...]:
+        *diff_inputs, upstream = xs
+        call = list(args)
+        for i, x in zip(diff, diff_inputs):
+            call[i] = x
+        y = fn(*call)
+        if not y.requires_grad:
+            return tuple(Tensor(np.zeros(x.shape)) for x in diff_inputs)
+        grads = _grad(y, diff_inputs, grad_outputs=upstream, create_graph=True, allow_unused=True)
+        return tuple(
+            Tensor(np.zeros(x.shape)) if g is None else g for g, x in zip(grads, diff_inputs)
+        )
+
+    second = [args[i] for i in diff] + [Tensor(v.astype(np.float64), requires_grad=True)]
+    return inner, _TensorProblem(first_order, second)
+
+
+# ---- diagnosis: which op, or which kink, explains a failed check ---------------------------
+@contextmanager
+def _recording_calls() -> Iterator[list[tuple]]:
+    """Record every `Function.apply` made in the block as (op class, args, kwargs, result).
+
+    The graph keeps an op's Tensor inputs but not its other arguments (axis,
+    shape, key), which re-checking its rule needs, so the diagnosis re-runs the
+    function under this recorder (only after a check failed: never on a hot path).
+    """
+    calls: list[tuple] = []
+    original = Function.__dict__["apply"]
+
+    def apply(cls: type[Function], *args: Any, **kwargs: Any) -> Tensor:
+        out = original.__func__(cls, *args, **kwargs)
+        calls.append((cls, args, kwargs, out))
+        return out
+
+    Function.apply = classmethod(apply)  # type: ignore[method-assign, assignment]
+    try:
+        yield calls
+    finally:
+        Function.apply = original  # type: ignore[method-assign]
+
+
+@dataclass
+class _Diagnosis:
+    text: str
+    node: Any = None
+    kink: bool = False
+
+
+def _diagnose(
+    problem: Any,
+    outcome: _Outcome,
+    forward: _TensorProblem,
+    order: int,
+    eps: float,
+    atol: float,
+    rtol: float,
+) -> tuple[_Diagnosis, Any]:
+    """Explain a failed check: a kink the step straddles, else the first op whose own rule
+    disagrees with central differences on its own inputs. Returns it and fn's output."""
+    with _recording_calls() as calls:
+        outs = forward.outputs()
+    nodes = [c for c in calls if isinstance(c[3], Tensor) and c[3].grad_fn is not None]
+    if outcome.where is not None:
+        kink = _kink(problem, outcome.where, eps, atol, rtol)
+        if kink is not None:
+            return _kink_diagnosis(kink, nodes, eps), outs[0]
+    for n, call in enumerate(nodes):
+        text = _local_failure(call, 1, eps, atol, rtol)
+        if text is None and order == 2:
+            text = _local_failure(call, 2, eps, atol, rtol)
+        if text is not None:
+            where = f"op {n + 1} of {len(nodes)} in the forward"
+            return _Diagnosis(
+                f"the first op whose own rule disagrees with central differences on its own "
+                f"inputs is {call[0].name} ({where}, inputs of shapes {_shapes(call[1])}):\n"
+                f"  {text}",
+                call[3].grad_fn,
+            ), outs[0]
+    return _Diagnosis(
+        "every recorded op's own rule agrees with central differences on its inputs, so "
+        "the mismatch comes from outside the recorded ops (a computation on .data or "
+        "NumPy arrays that the graph does not see, or a hook)"
+    ), outs[0]
+
+
+def _shapes(args: Sequence[Any]) -> str:
+    return ", ".join(str(a.shape) for a in args if isinstance(a, Tensor)) or "none"
+
+
+def _kink(
+    problem: Any, where: tuple[int, int, int, int], eps: float, atol: float, rtol: float
+) -> tuple[float, float] | None:
+    """The one-sided derivatives at the mismatch, when they disagree (a kink in the step)."""
+    o, k, j, i = where
+    flat = problem.params[k].reshape(-1)
+    orig = flat[i]
+    base = problem.output_arrays()[o][j]
+    flat[i] = orig + eps
+    plus = problem.output_arrays()[o][j]
+    flat[i] = orig - eps
+    minus = problem.output_arrays()[o][j]
+    flat[i] = orig
+    left, right = (base - minus) / eps, (plus - base) / eps
+    if abs(right - left) > 10 * (atol + rtol * max(abs(left), abs(right))):
+        return float(left), float(right)
+    return None
+
+
+def _kink_diagnosis(sides: tuple[float, float], nodes: list[tuple], eps: float) -> _Diagnosis:
+    text = (
+        f"the central-difference step (eps={eps:g}) straddles a point where the function is "
+        f"not differentiable: its one-sided derivatives differ (left {sides[0]:.6g}, right "
+        f"{sides[1]:.6g}), so the mismatch need not be a wrong rule"
+    )
+    for op, args, kwargs, out in nodes:
+        spec = spec_of(op)
+        if spec is None or spec.kinks is None:
+            continue
+        arrays = [a.data for a in args if isinstance(a, Tensor)]
+        flagged = masks_summary(spec.kinks(eps, arrays, kwargs))
+        if flagged:
+            i, index = flagged[0]
+            value = float(np.asarray(arrays[i])[index])
+            text += (
+                f": {op.name}'s input {i} at index {index} is {value:.6g}, within eps of one "
+                f"of its kinks"
+            )
+            return _Diagnosis(text + "; move the inputs away from it", out.grad_fn, True)
+    return _Diagnosis(text + "; move the inputs away from it", None, True)
+
+
+def _local_failure(call: tuple, order: int, eps: float, atol: float, rtol: float) -> str | None:
+    """One recorded op re-checked alone on copies of its own inputs; the failure, or None."""
+    op, args, kwargs, _ = call
+    if not any(isinstance(a, Tensor) and a.requires_grad for a in args):
+        return None
+    spec = spec_of(op)
+    if spec is not None and spec.kinks is not None:
+        arrays = [a.data for a in args if isinstance(a, Tensor)]
+        if masks_summary(spec.kinks(eps, arrays, kwargs)):
+            return None  # a straddled kink here would look like a wrong rule
+    if order == 2 and spec is not None and not spec.twice:
+        return None
+    local_args = [
+        Tensor(a.data, requires_grad=a.requires_grad) if isinstance(a, Tensor) else a for a in args
+    ]
+
+    def local(*xs: Any) -> Tensor:
+        return op.apply(*xs, **kwargs)
+
+    try:
+        if order == 1:
+            outcome = _evaluate(_TensorProblem(local, local_args), eps, atol, rtol)
+        else:
+            _, second = _second_order_problem(local, local_args, None)
+            outcome = _evaluate(second, eps, atol, rtol)
+    except Exception as err:  # a rule that raises is as much the culprit as a wrong one
+        return (
+            f"its {'second-order ' if order == 2 else ''}check raised {type(err).__name__}: {err}"
+        )
+    if outcome.message is None:
+        return None
+    prefix = "second order: " if order == 2 else ""
+    return prefix + outcome.message.removeprefix("gradcheck: ")
+
+
+def _raise(
+    problem: Any,
+    outcome: _Outcome,
+    forward: Any,
+    order: int,
+    eps: float,
+    atol: float,
+    rtol: float,
+) -> None:
+    """Raise GradcheckError with the mismatch and, for Tensor functions, its diagnosis."""
+    assert outcome.message is not None
+    if not isinstance(forward, _TensorProblem):
+        raise GradcheckError(outcome.message)
+    diagnosis, output = _diagnose(problem, outcome, forward, order, eps, atol, rtol)
+    error = GradcheckError(f"{outcome.message}\n{diagnosis.text}")
+    error.node, error.output, error.kink = diagnosis.node, output, diagnosis.kink
+    raise error
 
 
 # ---- the public functions -------------------------------------------------------------------
@@ -241,19 +487,16 @@ def gradcheck(
     Differentiates the inputs that require grad (all floating ones if none
     does). Passes when |analytic - numeric| <= atol + rtol * |numeric| for
     every element. On failure raises GradcheckError naming the input, the
-    output and input indices, and both values (or returns False).
+    output and input indices, and both values (or returns False); its message
+    then also names the first op whose own rule is wrong (`error.node`), or the
+    kink the difference step straddled (`error.kink`).
     """
     problem = _problem(fn, inputs)
-    outs = problem.outputs()
-    analytic = _analytic_jacobians(problem, outs)
-    numeric = _numeric_jacobians(problem, eps)
-    message = _compare(problem, outs, analytic, numeric, atol, rtol)
-    if message is None:
-        message = _check_upstream(problem, outs, numeric, atol, rtol)
-    if message is None:
+    outcome = _evaluate(problem, eps, atol, rtol)
+    if outcome.message is None:
         return True
     if raise_exception:
-        raise GradcheckError(message)
+        _raise(problem, outcome, problem, 1, eps, atol, rtol)
     return False
 
 
@@ -272,28 +515,24 @@ def gradgradcheck(
     v^T J, computed by `ag.grad(..., create_graph=True)`; `v` is random unless
     `grad_outputs` is given.
     """
-    problem = _TensorProblem(fn, inputs)
-    out = problem.outputs()[0]
-    if grad_outputs is None:
-        rng = np.random.default_rng(1)
-        v = rng.uniform(0.5, 1.5, out.data.shape) * rng.choice([-1.0, 1.0], out.data.shape)
-    else:
-        v = np.asarray(grad_outputs.data if isinstance(grad_outputs, Tensor) else grad_outputs)
-    diff = problem.diff
-    args = list(problem.args)
+    inner, problem = _second_order_problem(fn, inputs, grad_outputs)
+    outcome = _evaluate(problem, eps, atol, rtol)
+    if outcome.message is None:
+        return True
+    if raise_exception:
+        _raise(problem, outcome, inner, 2, eps, atol, rtol)
+    return False
 
-    def first_order(*xs: Any) -> tuple[Tensor, ...]:
-        *diff_inputs, upstream = xs
-        call = list(args)
-        for i, x in zip(diff, diff_inputs):
-            call[i] = x
-        y = fn(*call)
-        if not y.requires_grad:
-            return tuple(Tensor(np.zeros(x.shape)) for x in diff_inputs)
-        grads = _grad(y, diff_inputs, grad_outputs=upstream, create_graph=True, allow_unused=True)
-        return tuple(
-            Tensor(np.zeros(x.shape)) if g is None else g for g, x in zip(grads, diff_inputs)
-        )
 
-    second = [args[i] for i in diff] + [Tensor(v.astype(np.float64), requires_grad=True)]
-    return gradcheck(first_order, second, eps, atol, rtol, raise_exception)
+def _check_report(
+    fn: Callable[..., Any],
+    inputs: Sequence[Any],
+    order: int = 1,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+) -> _Outcome:
+    """The outcome of gradcheck (order 1) or gradgradcheck (order 2), not raised: for tables."""
+    if order == 1:
+        return _evaluate(_problem(fn, inputs), eps, atol, rtol)
+    return _evaluate(_second_order_problem(fn, inputs, None)[1], eps, atol, rtol)
