@@ -77,6 +77,8 @@ from autograd.ops.shape import (
     transpose,
 )
 from autograd.tensor import Tensor
+from autograd.value import Value
+from autograd.viz import draw_graph
 
 __all__ = [
     "Context",
@@ -84,6 +86,7 @@ __all__ = [
     "GradcheckError",
     "OpCheck",
     "Tensor",
+    "Value",
     "abs",
     "add",
     "arange",
@@ -97,6 +100,7 @@ __all__ = [
     "default_generator",
     "detect_anomaly",
     "divide",
+    "draw_graph",
     "enable_grad",
     "exp",
     "expand_dims",
