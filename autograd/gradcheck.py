@@ -462,6 +462,9 @@ def numerical_grad(fn: Callable[..., Any], inputs: Sequence[Any], eps: float = 1
 
     Returns one NumPy array per input (None for inputs that are not floating point).
     """
+    # Detached, no input requires grad, so every floating one is differentiated.
+    inputs = list(inputs) if isinstance(inputs, tuple | list) else [inputs]
+    inputs = [x.detach() if isinstance(x, Tensor) else x for x in inputs]
     problem = _problem(lambda *a: _summed(fn(*a)), inputs)
     (jac,) = _numeric_jacobians(problem, eps)
     grads: list[Any] = [None] * len(problem.args)
