@@ -184,6 +184,18 @@ def spec_of(op: type[Function]) -> OpCheck | None:
     return spec if isinstance(spec, OpCheck) else None
 
 
+def missing_specs(ops: Iterable[type[Function]]) -> list[str]:
+    """The ops (as `module.Class`) that declare no spec, or one without a NumPy reference.
+
+    The built-in ops must have both; the test suite fails naming each one listed.
+    """
+    return [
+        f"{op.__module__}.{op.__qualname__}"
+        for op in ops
+        if spec_of(op) is None or spec_of(op).reference is None
+    ]
+
+
 def default_check(op: type[Function]) -> OpCheck:
     """The spec of an op that declares none: its required inputs, real, of shape (3, 4).
 
@@ -540,6 +552,7 @@ __all__ = [
     "kinks_where_equal",
     "masks_summary",
     "matmul_shapes",
+    "missing_specs",
     "new_axis_options",
     "one_axis",
     "pad_options",
