@@ -51,6 +51,10 @@ def _float_or_raise(array: np.ndarray, what: str) -> None:
         )
 
 
+# What to write instead of an in-place op on a tensor inside a recorded graph.
+_OUT_OF_PLACE = {"add_": "x = x + y", "sub_": "x = x - y", "mul_": "x = x * y", "div_": "x = x / y"}
+
+
 def _raw(value: Any) -> Any:
     """The NumPy payload of a Tensor, or the value itself."""
     return value.data if isinstance(value, Tensor) else value
@@ -307,7 +311,8 @@ class Tensor:
                 )
             raise RuntimeError(
                 f"{op}: in-place change of a tensor that is part of a recorded graph is not "
-                f"supported (it was made by {self.grad_fn.name}); write `x = x {op[:-1]} y` instead"
+                f"supported (it was made by {self.grad_fn.name}); write "
+                f"`{_OUT_OF_PLACE.get(op, 'x = ag.where(mask, value, x)')}` instead"
             )
         if isinstance(other, Tensor) and other.requires_grad:
             raise RuntimeError(
