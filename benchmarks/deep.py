@@ -1,0 +1,172 @@
+"""deep: a chain of N links y = y * 1.0001 + 0.0001 (2N ops), then backward.
+
+For a 0-d float64 Tensor and for a Value. Float64 because 1.0001^1e6 = e^100
+overflows float32. The targets are absolute: the 1e6-link chain completes
+(no recursion limit), <= 5 us and <= 600 bytes per op, time linear in N.
+Memory per op is the tracemalloc peak of a separate run (tracing slows the
+run down, so it is not the timed one) divided by the number of ops.
+"""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+from collections.abc import Callable
+
+import numpy as np
+
+import autograd as ag
+from benchmarks.harness import (
+    Row,
+    Settings,
+    check_close,
+    failed_row,
+    fmt_time,
+    frozen_gc,
+    verdict,
+)
+
+NAME = "deep"
+A, B = 1.0001, 0.0001
+NS_FULL = (10**3, 10**4, 10**5, 10**6)
+NS_QUICK = (10**2, 10**3)
+US_PER_OP = 5.0
+BYTES_PER_OP = 600
+LINEAR = 1.5  # largest N's time per op over the reference N's
+
+
+def _fmt_n(n: int) -> str:
+    """1000000 -> '1e6' (the chain lengths are powers of ten)."""
+    return f"1e{len(str(n)) - 1}" if str(n).strip("0") == "1" else str(n)
+
+
+def _tensor_leaf() -> ag.Tensor:
+    return ag.Tensor(1.0, dtype=np.float64, requires_grad=True)
+
+
+def _value_leaf() -> object:
+    from autograd import Value
+
+    return Value(1.0)
+
+
+def _grad(kind: str, x: object) -> float:
+    return float(x.grad.item()) if kind == "Tensor" else float(x.grad)
+
+
+def _out(kind: str, y: object) -> float:
+    return float(y.item()) if kind == "Tensor" else float(y.data)
+
+
+LEAVES: dict[str, Callable[[], object]] = {"Tensor": _tensor_leaf, "Value": _value_leaf}
+
+
+def _chain(
+    leaf: Callable[[], object], n: int, clock: Callable[[], float]
+) -> tuple[object, object, float, float]:
+    """Build the chain and run backward: (leaf, output, forward seconds, backward seconds)."""
+    x = leaf()
+    start = clock()
+    y = x
+    for _ in range(n):
+        y = y * A + B
+    mid = clock()
+    y.backward()
+    return x, y, mid - start, clock() - mid
+
+
+def _expected(n: int) -> tuple[float, float]:
+    """y_n and dy_n/dx by the same float64 recurrences, in plain Python."""
+    y, g = 1.0, 1.0
+    for _ in range(n):
+        y = y * A + B
+        g *= A
+    return y, g
+
+
+def _bytes_per_op(leaf: Callable[[], object], n: int) -> float:
+    with frozen_gc():
+        tracemalloc.start()
+        try:
+            base = tracemalloc.get_traced_memory()[0]
+            x, y, _, _ = _chain(leaf, n, time.perf_counter)
+            peak = tracemalloc.get_traced_memory()[1] - base
+        finally:
+            tracemalloc.stop()
+    del x, y
+    return peak / (2 * n)
+
+
+def _repeats(n: int, settings: Settings) -> int:
+    if settings.quick or n >= 10**6:
+        return 1
+    return 3 if n >= 10**5 else 7
+
+
+def _case(kind: str, n: int, settings: Settings) -> tuple[Row, float]:
+    """Check, time and weigh one chain; the row and its seconds per op."""
+    leaf = LEAVES[kind]
+    y_ref, g_ref = _expected(n)
+    runs = []
+    for _ in range(_repeats(n, settings)):
+        with frozen_gc():
+            x, y, fwd, bwd = _chain(leaf, n, settings.clock())
+        check_close(f"deep {kind} N={n}: output", _out(kind, y), y_ref, rtol=1e-12)
+        check_close(f"deep {kind} N={n}: grad", _grad(kind, x), g_ref, rtol=1e-12)
+        del x, y  # freeing the chain is not part of the timed work
+        runs.append((fwd + bwd, fwd, bwd))
+    total, fwd, bwd = sorted(runs)[len(runs) // 2]  # the median run (odd count)
+    per_op = total / (2 * n)
+    mem = _bytes_per_op(leaf, n)
+    ok = per_op * 1e6 <= US_PER_OP and mem <= BYTES_PER_OP
+    row = Row(
+        workload=NAME,
+        case=f"{kind} N={_fmt_n(n)} links",
+        ours=f"{per_op * 1e6:.2f} us/op, {mem:.0f} B/op",
+        reference="-",
+        ratio=None,
+        target=f"<= {US_PER_OP:g} us, <= {BYTES_PER_OP} B/op",
+        status=verdict(ok),
+        note=f"forward {fmt_time(fwd)}, backward {fmt_time(bwd)}",
+        data={
+            "n_links": n,
+            "ops": 2 * n,
+            "us_per_op": per_op * 1e6,
+            "bytes_per_op": mem,
+            "forward_s": fwd,
+            "backward_s": bwd,
+            "repeats": len(runs),
+        },
+    )
+    return row, per_op
+
+
+def run(settings: Settings) -> list[Row]:
+    """Every chain length for both engines, then whether time per op stayed flat in N."""
+    ns = NS_QUICK if settings.quick else NS_FULL
+    base_n = ns[0] if settings.quick else 10**4
+    rows: list[Row] = []
+    for kind in LEAVES:
+        per_op: dict[int, float] = {}
+        for n in ns:
+            try:
+                row, per_op[n] = _case(kind, n, settings)
+            except Exception as err:
+                row = failed_row(NAME, f"{kind} N={_fmt_n(n)} links", err)
+            rows.append(row)
+        if base_n in per_op and ns[-1] in per_op:
+            growth = per_op[ns[-1]] / per_op[base_n]
+            rows.append(
+                Row(
+                    workload=NAME,
+                    case=f"{kind} linear in N",
+                    ours=f"{per_op[ns[-1]] * 1e6:.2f} us/op at N={_fmt_n(ns[-1])}",
+                    reference=f"{per_op[base_n] * 1e6:.2f} us/op at N={_fmt_n(base_n)}",
+                    ratio=growth,
+                    target=f"<= {LINEAR:.2f}",
+                    status=verdict(growth <= LINEAR),
+                    note="time per op, longest chain over a short one",
+                    data={"per_op_ratio": growth},
+                )
+            )
+    return rows
