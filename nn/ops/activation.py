@@ -7,12 +7,24 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Context, Function
+from autograd import Context, Function, OpCheck
+from autograd.checks import kinks_at
 from nn.ops.special import normal_cdf
 
 _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 _TANH_SCALE = math.sqrt(2 / math.pi)  # the constants of GELU's tanh approximation
 _TANH_CUBIC = 0.044715
+
+
+def _reference_normal_cdf(x: np.ndarray) -> np.ndarray:
+    """Phi(x) from math.erf, element by element: independent of `nn.ops.special`."""
+    return np.vectorize(lambda v: 0.5 * (1 + math.erf(v / math.sqrt(2))), otypes=[float])(x)
+
+
+def _reference_gelu(x: np.ndarray, approximate: str = "none") -> np.ndarray:
+    if approximate == "tanh":
+        return 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**3)))
+    return x * _reference_normal_cdf(x)
 
 
 def _normal_pdf(x: Any, xp: Any) -> Any:
@@ -24,6 +36,7 @@ class NormalCdfOp(Function):
     """Phi(x), the standard normal CDF; d/dx = phi(x). An op so GELU is twice differentiable."""
 
     name = "normal_cdf"
+    check = OpCheck(reference=_reference_normal_cdf, twice=True, domains=(-4, 4))
 
     @staticmethod
     def forward(ctx: Context, x: Any) -> Any:
@@ -44,6 +57,12 @@ class GeluOp(Function):
     """
 
     name = "gelu"
+    check = OpCheck(
+        reference=_reference_gelu,
+        twice=True,
+        domains=(-4, 4),
+        options=({"approximate": "none"}, {"approximate": "tanh"}),
+    )
 
     @staticmethod
     def forward(ctx: Context, x: Any, approximate: str = "none") -> Any:
@@ -73,6 +92,12 @@ class LeakyReluOp(Function):
     """x where x > 0, else negative_slope * x; the slope side includes 0, as PyTorch."""
 
     name = "leaky_relu"
+    check = OpCheck(
+        reference=lambda x, negative_slope: np.where(x > 0, x, negative_slope * x),
+        twice=True,
+        options=({"negative_slope": 0.01}, {"negative_slope": 0.2}),
+        kinks=kinks_at(0.0),
+    )
 
     @staticmethod
     def forward(ctx: Context, x: Any, negative_slope: float = 0.01) -> Any:
@@ -91,6 +116,12 @@ class HardsigmoidOp(Function):
     """relu6(x + 3) / 6; d/dx = 1/6 strictly inside (-3, 3), else 0 (as PyTorch)."""
 
     name = "hardsigmoid"
+    check = OpCheck(
+        reference=lambda x: np.minimum(np.maximum(x / 6 + 0.5, 0), 1),
+        twice=True,
+        domains=(-4, 4),
+        kinks=kinks_at(-3.0, 3.0),
+    )
 
     @staticmethod
     def forward(ctx: Context, x: Any) -> Any:

@@ -6,7 +6,15 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Context, Function
+from autograd import Context, Function, OpCheck
+from autograd.checks import Draw
+
+
+def _linear_sample(draw: Draw) -> tuple[tuple, dict]:
+    """x (..., in), weight (out, in) and, half the time, bias (out,)."""
+    n_in, n_out = draw.integer(1, 3), draw.integer(1, 3)
+    shapes = ((*draw.shape((0, 2)), n_in), (n_out, n_in))
+    return shapes + (((n_out,),) if draw.boolean() else ()), {}
 
 
 class LinearOp(Function):
@@ -17,6 +25,7 @@ class LinearOp(Function):
     """
 
     name = "linear"
+    check = OpCheck(reference=lambda x, w, b=0.0: x @ w.T + b, twice=True, sample=_linear_sample)
 
     @staticmethod
     def forward(ctx: Context, x: Any, weight: Any, bias: Any = None) -> Any:
@@ -43,7 +52,8 @@ class LinearOp(Function):
     @staticmethod
     def backward(ctx: Context, g: Any) -> Any:
         x, weight = ctx.saved_tensors
-        need_x, need_w, need_b = ctx.needs_input_grad
+        needs = ctx.needs_input_grad  # two entries when called without a bias
+        need_x, need_w, need_b = needs[0], needs[1], len(needs) > 2 and needs[2]
         gx = g @ weight if need_x else None
         gw = gb = None
         if need_w or need_b:
@@ -52,4 +62,4 @@ class LinearOp(Function):
                 gw = rows.T @ x.reshape(-1, weight.shape[1])
             if need_b:
                 gb = rows.sum(axis=0)
-        return gx, gw, gb
+        return (gx, gw, gb)[: len(needs)]

@@ -11,7 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Context, Function
+from autograd import Context, Function, OpCheck
+from autograd.checks import Draw
+
+_REDUCTIONS = ("mean", "sum", "none")
 
 
 def _reduce(losses: np.ndarray, reduction: str, denominator: Any) -> np.ndarray:
@@ -49,6 +52,143 @@ def _class_rows(target: np.ndarray, weight: Any, ignore_index: int, dtype: Any) 
     return y, r
 
 
+# ---- what the checks draw, and references written element by element ------------------------
+def _reference_reduce(losses: np.ndarray, reduction: str, denominator: float) -> Any:
+    if reduction == "mean":
+        return losses.sum() / denominator
+    return losses.sum() if reduction == "sum" else losses
+
+
+def _class_sample(draw: Draw, probabilities: bool) -> tuple[tuple, dict]:
+    """Scores (N, C); class targets (the first one ignored, sometimes) or probabilities;
+    class weights half the time; a reduction."""
+    n, c = draw.integer(1, 4), draw.integer(2, 4)
+    rng = draw.generator()
+    if probabilities and draw.boolean():
+        target = rng.dirichlet(np.ones(c), n)
+    else:
+        target = rng.integers(0, c, n)
+        if n > 1 and draw.boolean():
+            target[0] = -100
+    options = {"target": target, "reduction": draw.choice(_REDUCTIONS)}
+    if draw.boolean():
+        options["weight"] = rng.uniform(0.5, 2, c)
+    return ((n, c),), options
+
+
+def _cross_entropy_sample(draw: Draw) -> tuple[tuple, dict]:
+    shapes, options = _class_sample(draw, probabilities=True)
+    return shapes, {**options, "label_smoothing": draw.choice((0.0, 0.2))}
+
+
+def _reference_cross_entropy(
+    z: np.ndarray,
+    target: np.ndarray,
+    weight: Any = None,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Any:
+    """PyTorch's documented formula, row by row."""
+    n, c = z.shape
+    w = np.ones(c) if weight is None else weight
+    eps = label_smoothing
+    log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    losses = np.zeros(n)
+    if target.dtype.kind == "f":
+        for i in range(n):
+            losses[i] = -sum(
+                w[k] * (target[i, k] * (1 - eps) + eps / c) * log_p[i, k] for k in range(c)
+            )
+        return _reference_reduce(losses, reduction, n)
+    total = 0.0
+    for i, y in enumerate(target):
+        if y != -100:
+            smooth = sum(w[k] * log_p[i, k] for k in range(c))
+            losses[i] = -(1 - eps) * w[y] * log_p[i, y] - eps / c * smooth
+            total += w[y]
+    return _reference_reduce(losses, reduction, total)
+
+
+def _reference_nll_loss(
+    x: np.ndarray, target: np.ndarray, weight: Any = None, reduction: str = "mean"
+) -> Any:
+    w = np.ones(x.shape[1]) if weight is None else weight
+    losses = np.array([0.0 if y == -100 else -w[y] * x[i, y] for i, y in enumerate(target)])
+    return _reference_reduce(losses, reduction, sum(w[y] for y in target if y != -100))
+
+
+def _binary_sample(draw: Draw, pos_weight: bool) -> tuple[tuple, dict]:
+    """Inputs and targets of one shape; elementwise weights and pos_weight half the time."""
+    shape = draw.shape((0, 3))
+    rng = draw.generator()
+    options: dict = {"reduction": draw.choice(_REDUCTIONS)}
+    if draw.boolean():
+        options["weight"] = rng.uniform(0.5, 2, shape)
+    if pos_weight and draw.boolean():
+        options["pos_weight"] = rng.uniform(0.5, 2, shape[-1:])
+    return (shape, shape), options
+
+
+def _reference_bce(
+    x: np.ndarray, t: np.ndarray, weight: Any = None, reduction: str = "mean"
+) -> Any:
+    losses = -(t * np.log(x) + (1 - t) * np.log(1 - x)) * (1 if weight is None else weight)
+    return _reference_reduce(losses, reduction, x.size)
+
+
+def _reference_bce_with_logits(
+    x: np.ndarray,
+    t: np.ndarray,
+    weight: Any = None,
+    pos_weight: Any = None,
+    reduction: str = "mean",
+) -> Any:
+    """-w (pos_weight t log sigmoid(x) + (1 - t) log(1 - sigmoid(x))), directly."""
+    s = 1 / (1 + np.exp(-x))
+    pw = 1 if pos_weight is None else pos_weight
+    losses = -(pw * t * np.log(s) + (1 - t) * np.log(1 - s)) * (1 if weight is None else weight)
+    return _reference_reduce(losses, reduction, np.size(losses))
+
+
+def _multi_margin_sample(draw: Draw) -> tuple[tuple, dict]:
+    shapes, options = _class_sample(draw, probabilities=False)
+    options["target"] = np.maximum(options["target"], 0)  # no ignore_index here
+    return shapes, {**options, "p": draw.choice((1, 2)), "margin": draw.choice((1.0, 0.5))}
+
+
+def _multi_margin_terms(x: np.ndarray, target: np.ndarray, margin: float) -> np.ndarray:
+    return margin - x[np.arange(len(target)), target][:, None] + x
+
+
+def _multi_margin_kinks(eps: float, arrays: Any, options: dict) -> list:
+    """Where a hinge term is near 0: that score, and its row's target score."""
+    x, target = arrays[0], options["target"]
+    rows = np.arange(len(target))
+    near = np.abs(_multi_margin_terms(x, target, options["margin"])) < eps
+    near[rows, target] = False
+    near[rows, target] = near.any(axis=1)
+    return [near]
+
+
+def _reference_multi_margin(
+    x: np.ndarray,
+    target: np.ndarray,
+    p: int = 1,
+    margin: float = 1.0,
+    weight: Any = None,
+    reduction: str = "mean",
+) -> Any:
+    n, c = x.shape
+    w = np.ones(c) if weight is None else weight
+    losses = np.array(
+        [
+            w[y] / c * sum(max(0.0, margin - x[i, y] + x[i, j]) ** p for j in range(c) if j != y)
+            for i, y in enumerate(target)
+        ]
+    )
+    return _reference_reduce(losses, reduction, n)
+
+
 class CrossEntropyOp(Function):
     """Softmax cross-entropy of logits z (N, C): loss_i = -sum_c q_ic log softmax(z_i)_c.
 
@@ -60,6 +200,7 @@ class CrossEntropyOp(Function):
     """
 
     name = "cross_entropy"
+    check = OpCheck(reference=_reference_cross_entropy, twice=True, sample=_cross_entropy_sample)
 
     @staticmethod
     def forward(
@@ -124,6 +265,11 @@ class NllLossOp(Function):
     """
 
     name = "nll_loss"
+    check = OpCheck(
+        reference=_reference_nll_loss,
+        twice=True,
+        sample=lambda draw: _class_sample(draw, probabilities=False),
+    )
 
     @staticmethod
     def forward(
@@ -152,6 +298,12 @@ class BceOp(Function):
     """
 
     name = "binary_cross_entropy"
+    check = OpCheck(
+        reference=_reference_bce,
+        twice=True,
+        domains=("probability", "probability"),
+        sample=lambda draw: _binary_sample(draw, pos_weight=False),
+    )
 
     @staticmethod
     def forward(ctx: Context, x: Any, t: Any, weight: Any = None, reduction: str = "mean") -> Any:
@@ -203,6 +355,12 @@ class BceWithLogitsOp(Function):
     """
 
     name = "binary_cross_entropy_with_logits"
+    check = OpCheck(
+        reference=_reference_bce_with_logits,
+        twice=True,
+        domains=("real", "probability"),
+        sample=lambda draw: _binary_sample(draw, pos_weight=True),
+    )
 
     @staticmethod
     def forward(
@@ -258,6 +416,12 @@ class MultiMarginOp(Function):
     """
 
     name = "multi_margin_loss"
+    check = OpCheck(
+        reference=_reference_multi_margin,
+        twice=True,
+        sample=_multi_margin_sample,
+        kinks=_multi_margin_kinks,
+    )
 
     @staticmethod
     def forward(

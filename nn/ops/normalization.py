@@ -14,7 +14,60 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Context, Function
+from autograd import Context, Function, OpCheck
+from autograd.checks import Draw
+
+
+def _reference_normalize(x: np.ndarray, axes: tuple, mean: Any, var: Any, eps: float) -> Any:
+    """(x - mean) / sqrt(var + eps), the statistics x's own over `axes` unless given."""
+    if mean is None:
+        mean, var = x.mean(axis=axes, keepdims=True), x.var(axis=axes, keepdims=True)
+    return (x - mean) / np.sqrt(var + eps)
+
+
+def _batch_norm_sample(draw: Draw) -> tuple[tuple, dict]:
+    """(N, C, ...) input, affine or not; batch statistics, or random running ones."""
+    c = draw.integer(1, 3)
+    shape = (draw.integer(2, 3), c, *draw.shape((0, 2)))
+    shapes = (shape, (c,), (c,)) if draw.boolean() else (shape,)
+    if draw.boolean():
+        return shapes, {"training": True}
+    rng = draw.generator()
+    stats = {"running_mean": rng.uniform(-1, 1, c), "running_var": rng.uniform(0.5, 2, c)}
+    return shapes, {"training": False, **stats}
+
+
+def _reference_batch_norm(
+    x: np.ndarray,
+    weight: Any = None,
+    bias: Any = None,
+    running_mean: Any = None,
+    running_var: Any = None,
+    training: bool = False,
+) -> np.ndarray:
+    shape = (1, -1) + (1,) * (x.ndim - 2)
+    axes = (0, *range(2, x.ndim))
+    mean = None if training else running_mean.reshape(shape)
+    var = None if training else running_var.reshape(shape)
+    y = _reference_normalize(x, axes, mean, var, 1e-5)
+    if weight is not None:
+        y = y * weight.reshape(shape) + bias.reshape(shape)
+    return y
+
+
+def _layer_norm_sample(draw: Draw) -> tuple[tuple, dict]:
+    """(..., *normalized) input, normalized over its last one or two axes; affine or not."""
+    normalized = tuple(draw.integer(2, 3) for _ in range(draw.integer(1, 2)))
+    x = (*draw.shape((0, 2)), *normalized)
+    shapes = (x, normalized, normalized) if draw.boolean() else (x,)
+    return shapes, {"n_axes": len(normalized)}
+
+
+def _reference_layer_norm(
+    x: np.ndarray, weight: Any = None, bias: Any = None, n_axes: int = 1
+) -> np.ndarray:
+    y = _reference_normalize(x, tuple(range(x.ndim - n_axes, x.ndim)), None, None, 1e-5)
+    return y if weight is None else y * weight + bias
 
 
 def _standardize(x: Any, axes: tuple[int, ...], eps: float, xp: Any) -> tuple[Any, ...]:
@@ -48,7 +101,8 @@ class _Normalization(Function):
     def backward(ctx: Context, g: Any) -> Any:
         x, weight, x_hat, invstd = ctx.saved_tensors
         xp = ctx.xp
-        need_x, need_w, need_b = ctx.needs_input_grad
+        needs = (*ctx.needs_input_grad, False, False)  # weight and bias may be left out
+        need_x, need_w, need_b = needs[:3]
         if xp.tensor_mode:  # the saved x_hat, invstd are constants: rebuild them from x
             if ctx.batch_stats:
                 x_hat, invstd, _, _ = _standardize(x, ctx.axes, ctx.eps, xp)
@@ -70,7 +124,7 @@ class _Normalization(Function):
                 )
             else:
                 gx = h * invstd
-        return gx, gw, gb
+        return (gx, gw, gb)[: len(ctx.needs_input_grad)]
 
 
 class BatchNormOp(_Normalization):
@@ -83,6 +137,7 @@ class BatchNormOp(_Normalization):
     """
 
     name = "batch_norm"
+    check = OpCheck(reference=_reference_batch_norm, twice=True, sample=_batch_norm_sample)
 
     @staticmethod
     def forward(
@@ -121,6 +176,7 @@ class LayerNormOp(_Normalization):
     """Layer norm over the last `n_axes` axes; weight and bias have those axes' shape."""
 
     name = "layer_norm"
+    check = OpCheck(reference=_reference_layer_norm, twice=True, sample=_layer_norm_sample)
 
     @staticmethod
     def forward(
