@@ -272,11 +272,20 @@ def _add_leaf(leaf_grads: dict, leaf: Tensor, g: Any, owned: bool, tensor_mode: 
 def _accumulated(current: Tensor | None, g: Any, tensor_mode: bool, owned: bool = False) -> Tensor:
     """`.grad` after adding g: a new Tensor the first time, then summed (in place if plain)."""
     if tensor_mode:
-        return g if current is None else current + g
+        if current is not None:
+            return current + g
+        # g may be a Tensor the caller holds (its gradient= argument): .grad gets its own
+        # array, or a later plain backward would add into the caller's tensor in place.
+        return g if g.requires_grad else Tensor._make(np.array(g.data), False, None)
     if current is None:
         return Tensor._make(g if owned else np.array(g), False, None)
     data = current.data
-    if current.grad_fn is None and data.flags.writeable and data.shape == g.shape:
+    if (
+        current.grad_fn is None
+        and not current.requires_grad
+        and data.flags.writeable
+        and data.shape == g.shape
+    ):
         np.add(data, g, out=data, casting="unsafe")
         return current
     return Tensor._make(_new_sum(data, g), False, None)
