@@ -637,6 +637,36 @@ def test_gradient_never_aliases_another_tensors_data() -> None:
     np.testing.assert_array_equal(x.grad.data, [6.0, 8.0])
 
 
+def test_gradient_argument_under_create_graph_is_not_adopted_as_grad() -> None:
+    """Regression: .grad was the caller's gradient Tensor itself, and the next plain
+    backward added into it in place."""
+    x = f64([1.0, 2.0])
+    seed = Tensor(np.array([1.0, 1.0]))
+    (x + 0).backward(seed, create_graph=True)
+    (x + 0).backward(np.array([5.0, 5.0]))
+    np.testing.assert_array_equal(seed.data, [1.0, 1.0])
+    np.testing.assert_array_equal(x.grad.data, [6.0, 6.0])
+
+
+def test_rule_giving_one_array_to_two_leaves() -> None:
+    class Both(ag.Function):
+        @staticmethod
+        def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+            return a + b
+
+        @staticmethod
+        def backward(ctx: Any, g: np.ndarray) -> tuple:
+            shared = g * 1.0
+            return shared, shared
+
+    a, b = f64([1.0, 2.0]), f64([3.0, 4.0])
+    Both.apply(a, b).sum().backward()
+    assert_no_shared_memory(a.grad.data, b.grad.data)
+    Both.apply(a, b).sum().backward()
+    np.testing.assert_array_equal(a.grad.data, [2.0, 2.0])
+    np.testing.assert_array_equal(b.grad.data, [2.0, 2.0])
+
+
 def test_inputs_and_upstream_are_not_mutated_by_backward() -> None:
     rng = np.random.default_rng(4)
     a, b = f64(rng.normal(size=(3, 4))), f64(rng.normal(size=(4,)))
