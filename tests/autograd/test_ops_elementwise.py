@@ -1,0 +1,280 @@
+"""Elementwise ops, each explicitly: the forward against NumPy, gradcheck and gradgradcheck
+in float64 (broadcast shape pairs included), and the special cases of each rule."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import arrays, broadcastable_shapes, shapes
+
+import autograd as ag
+from autograd import Tensor
+
+
+def _leaves(*values: Any) -> list[Tensor]:
+    return [Tensor(np.asarray(v, dtype=np.float64), requires_grad=True) for v in values]
+
+
+def _check(fn: Callable[..., Tensor], *values: Any, twice: bool = True) -> None:
+    assert ag.gradcheck(fn, _leaves(*values))
+    if twice:
+        assert ag.gradgradcheck(fn, _leaves(*values))
+
+
+UNARY = [
+    # (name, glassgrad, NumPy, domain)
+    ("exp", ag.exp, np.exp, "real"),
+    ("log", ag.log, np.log, "positive"),
+    ("sqrt", ag.sqrt, np.sqrt, "positive"),
+    ("sin", ag.sin, np.sin, "real"),
+    ("cos", ag.cos, np.cos, "real"),
+    ("tanh", ag.tanh, np.tanh, "real"),
+    ("sigmoid", ag.sigmoid, lambda x: 1 / (1 + np.exp(-x)), "real"),
+    ("relu", ag.relu, lambda x: np.maximum(x, 0), "nonzero"),
+    ("abs", ag.abs, np.abs, "nonzero"),
+    ("sign", ag.sign, np.sign, "nonzero"),
+    ("negative", ag.negative, np.negative, "real"),
+]
+
+
+@pytest.mark.parametrize(("name", "fn", "reference", "domain"), UNARY, ids=[u[0] for u in UNARY])
+@settings(max_examples=5)
+@given(data=st.data())
+def test_unary_forward_and_gradients(
+    name: str, fn: Callable, reference: Callable, domain: str, data: st.DataObject
+) -> None:
+    x = data.draw(shapes().flatmap(lambda s: arrays(s, domain)))
+    out = fn(Tensor(x))
+    assert out.dtype == np.float64 and out.shape == x.shape
+    np.testing.assert_allclose(out.data, reference(x), rtol=1e-12, atol=1e-15)
+    _check(fn, x)
+
+
+@pytest.mark.parametrize("name", ["exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "abs"])
+def test_unary_methods_match_functions(name: str) -> None:
+    x = Tensor(np.array([0.5, 1.5, 2.0]))
+    np.testing.assert_array_equal(getattr(x, name)().data, getattr(ag, name)(x).data)
+
+
+BINARY = [
+    ("add", ag.add, np.add, lambda a, b: a + b, ("real", "real")),
+    ("subtract", ag.subtract, np.subtract, lambda a, b: a - b, ("real", "real")),
+    ("multiply", ag.multiply, np.multiply, lambda a, b: a * b, ("real", "real")),
+    ("divide", ag.divide, np.divide, lambda a, b: a / b, ("real", "nonzero")),
+    ("power", ag.power, np.power, lambda a, b: a**b, ("positive", "real")),
+]
+PAIRS = [
+    ((2, 3), (2, 3)),
+    ((2, 3), (3,)),
+    ((3,), (2, 3)),
+    ((2, 1), (1, 3)),
+    ((), (2, 2)),
+    ((2, 2), ()),
+    ((3, 1, 2), (2,)),
+    ((1,), (2, 3, 1)),
+    ((2, 1, 3), (1, 2, 1)),
+]
+
+
+@pytest.mark.parametrize(("name", "fn", "reference", "operator", "domains"), BINARY)
+@pytest.mark.parametrize(("shape_a", "shape_b"), PAIRS)
+def test_binary_broadcast_pairs(
+    name: str,
+    fn: Callable,
+    reference: Callable,
+    operator: Callable,
+    domains: tuple,
+    shape_a: tuple,
+    shape_b: tuple,
+) -> None:
+    rng = np.random.default_rng(len(shape_a) * 10 + len(shape_b))
+    a = _sample(rng, shape_a, domains[0])
+    b = _sample(rng, shape_b, domains[1])
+    expected = reference(a, b)
+    for got in (fn(Tensor(a), Tensor(b)), operator(Tensor(a), Tensor(b))):
+        assert got.shape == expected.shape
+        np.testing.assert_allclose(got.data, expected, rtol=1e-12)
+    _check(fn, a, b)
+
+
+def _sample(rng: np.random.Generator, shape: tuple, domain: str) -> np.ndarray:
+    if domain == "real":
+        return rng.uniform(-2.0, 2.0, size=shape)
+    values = rng.uniform(0.5, 2.0, size=shape)  # positive
+    return values * rng.choice([-1.0, 1.0], size=shape) if domain == "nonzero" else values
+
+
+@settings(max_examples=10)
+@given(pair=broadcastable_shapes(2), data=st.data())
+def test_mul_and_div_on_any_broadcastable_shapes(pair: tuple, data: st.DataObject) -> None:
+    a = data.draw(arrays(pair[0], "real"))
+    b = data.draw(arrays(pair[1], "nonzero"))
+    np.testing.assert_allclose((Tensor(a) * Tensor(b) / Tensor(b)).data, a * b / b)
+    _check(lambda x, y: x * y / (y * y), a, b)
+
+
+@pytest.mark.parametrize(
+    ("expression", "reference"),
+    [
+        (lambda x: x + 2.0, lambda x: x + 2.0),
+        (lambda x: 2.0 - x, lambda x: 2.0 - x),
+        (lambda x: 3.0 * x, lambda x: 3.0 * x),
+        (lambda x: 3.0 / x, lambda x: 3.0 / x),
+        (lambda x: x / 4, lambda x: x / 4),
+        (lambda x: x**2, lambda x: x**2),
+        (lambda x: x**3.5, lambda x: x**3.5),
+        (lambda x: 2.0**x, lambda x: 2.0**x),
+        (lambda x: x.pow(0.5), np.sqrt),
+        (lambda x: -x, np.negative),
+        (lambda x: np.array([1.0, 2.0, 3.0]) * x, lambda x: np.array([1.0, 2.0, 3.0]) * x),
+        (lambda x: np.array([1.0, 2.0, 3.0]) - x, lambda x: np.array([1.0, 2.0, 3.0]) - x),
+    ],
+)
+def test_constants_on_either_side(expression: Callable, reference: Callable) -> None:
+    x = np.array([0.7, 1.3, 2.1])
+    np.testing.assert_allclose(expression(Tensor(x)).data, reference(x), rtol=1e-12)
+    _check(expression, x)
+
+
+def test_pow_with_integer_exponent_works_for_negative_bases() -> None:
+    x = np.array([-1.5, -0.5, 0.5, 2.0])
+    _check(lambda t: t**3, x)
+    _check(lambda t: t**2, x)
+
+
+def test_pow_zero_exponent_has_zero_gradient_even_at_zero() -> None:
+    (x,) = _leaves([0.0, 1.0, -2.0])
+    (x**0).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0, 0.0])
+
+
+def test_pow_gradient_of_the_exponent_is_out_log_base() -> None:
+    a, b = _leaves([2.0, 3.0], [1.5, -0.5])
+    (a**b).sum().backward()
+    np.testing.assert_allclose(b.grad.data, np.array([2.0, 3.0]) ** [1.5, -0.5] * np.log([2, 3]))
+
+
+@pytest.mark.parametrize(("fn", "expected"), [(ag.relu, 0.0), (ag.abs, 0.0), (ag.sign, 0.0)])
+def test_gradient_at_the_kink_is_zero_as_in_pytorch(fn: Callable, expected: float) -> None:
+    (x,) = _leaves([0.0, -1.0, 2.0])
+    fn(x).sum().backward()
+    assert x.grad.data[0] == expected
+
+
+def test_sign_has_zero_gradient_everywhere() -> None:
+    (x,) = _leaves([-2.0, -0.1, 0.3, 4.0])
+    ag.sign(x).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, np.zeros(4))
+
+
+def test_sigmoid_is_finite_with_finite_gradients_at_1000() -> None:
+    (x,) = _leaves([-1000.0, -50.0, 0.0, 50.0, 1000.0])
+    y = ag.sigmoid(x)
+    np.testing.assert_allclose(y.data, [0.0, 1.9287498479639178e-22, 0.5, 1.0, 1.0], atol=1e-300)
+    y.sum().backward()
+    assert np.isfinite(x.grad.data).all()
+    assert x.grad.data[2] == 0.25
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi", "expected_grad"),
+    [
+        (-1.0, 1.0, [0.0, 1.0, 1.0, 1.0, 0.0]),
+        (-1.0, None, [0.0, 1.0, 1.0, 1.0, 1.0]),
+        (None, 1.0, [1.0, 1.0, 1.0, 1.0, 0.0]),
+    ],
+)
+def test_clip_passes_the_gradient_inside_bounds_included(
+    lo: float | None, hi: float | None, expected_grad: list
+) -> None:
+    values = np.array([-2.0, -1.0, 0.3, 1.0, 3.0])
+    (x,) = _leaves(values)
+    y = x.clip(lo, hi)
+    np.testing.assert_array_equal(y.data, np.clip(values, lo, hi))
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, expected_grad)
+    _check(lambda t: ag.clip(t, lo, hi), [-2.0, -0.4, 0.3, 0.8, 3.0])
+
+
+def test_clip_needs_a_bound() -> None:
+    with pytest.raises(ValueError, match="clip: give at least one of lo and hi"):
+        ag.clip(Tensor([1.0]), None, None)
+
+
+@pytest.mark.parametrize(("fn", "reference"), [(ag.maximum, np.maximum), (ag.minimum, np.minimum)])
+@pytest.mark.parametrize(("shape_a", "shape_b"), [((2, 3), (3,)), ((2, 1), (1, 3)), ((), (2,))])
+def test_maximum_minimum_broadcast(
+    fn: Callable, reference: Callable, shape_a: tuple, shape_b: tuple
+) -> None:
+    rng = np.random.default_rng(3)
+    a, b = rng.uniform(-2, 2, shape_a), rng.uniform(-2, 2, shape_b)
+    np.testing.assert_array_equal(fn(Tensor(a), Tensor(b)).data, reference(a, b))
+    _check(fn, a, b)
+
+
+@pytest.mark.parametrize("fn", [ag.maximum, ag.minimum])
+def test_maximum_minimum_ties_split_the_gradient_evenly(fn: Callable) -> None:
+    a, b = _leaves([1.0, 2.0, 3.0], [1.0, 5.0, 3.0])
+    fn(a, b).sum().backward()
+    mine = [0.5, 0.0, 0.5] if fn is ag.maximum else [0.5, 1.0, 0.5]
+    np.testing.assert_array_equal(a.grad.data, mine)
+    np.testing.assert_array_equal(b.grad.data, 1 - np.array(mine))
+
+
+@pytest.mark.parametrize("cond_shape", [(2, 3), (3,), (2, 1), ()])
+def test_where_routes_the_gradient_by_the_condition(cond_shape: tuple) -> None:
+    rng = np.random.default_rng(4)
+    cond = rng.random(cond_shape) < 0.5
+    a, b = rng.normal(size=(2, 3)), rng.normal(size=(3,))
+    for c in (cond, Tensor(cond)):
+        np.testing.assert_array_equal(ag.where(c, Tensor(a), Tensor(b)).data, np.where(cond, a, b))
+    _check(lambda x, y: ag.where(cond, x, y), a, b)
+    x, y = _leaves(a, b)
+    ag.where(cond, x, y).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, np.broadcast_to(cond, (2, 3)).astype(float))
+    np.testing.assert_array_equal(y.grad.data, (~np.broadcast_to(cond, (2, 3))).sum(axis=0))
+
+
+def test_where_with_a_mask_from_a_comparison() -> None:
+    x = Tensor(np.array([-1.0, 2.0, -3.0]), requires_grad=True)
+    ag.where(x > 0, x, 0.0).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 1.0, 0.0])
+
+
+def test_astype_casts_and_its_gradient_comes_back_in_the_input_dtype() -> None:
+    x = Tensor(np.array([1.5, -2.0], dtype=np.float32), requires_grad=True)
+    y = x.astype(np.float64)
+    assert y.dtype == np.float64 and y.grad_fn.name == "astype"
+    (y * Tensor(np.array([2.0, 3.0]))).sum().backward()
+    assert x.grad.dtype == np.float32
+    np.testing.assert_array_equal(x.grad.data, [2.0, 3.0])
+    _check(lambda t: t.astype(np.float64) * 2, [1.0, 2.0])
+
+
+# ---- gradcheck's kink awareness on elementwise kinks ----------------------------------------
+@pytest.mark.parametrize(
+    ("fn", "op", "value"),
+    [
+        (lambda t: ag.relu(t * 2), "relu", 2e-7),
+        (lambda t: ag.abs(t + 1.0), "abs", -1.0 + 3e-7),
+        (lambda t: ag.clip(t, -1.0, 1.0), "clip", 1.0 - 4e-7),
+        (lambda t: ag.maximum(t, Tensor(np.full(3, 0.5))), "maximum", 0.5 + 2e-7),
+    ],
+)
+def test_gradcheck_says_when_its_step_straddles_a_kink(fn: Callable, op: str, value: float) -> None:
+    x = Tensor(np.array([1.7, value, -1.9]), requires_grad=True)
+    with pytest.raises(ag.GradcheckError, match="straddles a point") as caught:
+        ag.gradcheck(lambda t: fn(t).sum(), [x])
+    message = str(caught.value)
+    assert "analytic" in message and "numeric" in message and "input index (1,)" in message
+    assert f"{op}'s input 0 at index (1,)" in message
+    assert caught.value.kink and caught.value.node.name == op
+
+
+def test_gradcheck_away_from_the_kink_passes() -> None:
+    assert ag.gradcheck(lambda t: ag.relu(t).sum(), _leaves([0.3, -0.2, 1e-3]))
