@@ -70,10 +70,10 @@ class Module:
 
     def __setattr__(self, name: str, value: Any) -> None:
         if isinstance(value, Parameter):
-            self._forget(name)
+            self._forget(name, keep="_parameters")
             self._registry("_parameters")[name] = value
         elif isinstance(value, Module):
-            self._forget(name)
+            self._forget(name, keep="_modules")
             self._registry("_modules")[name] = value
         elif name in self.__dict__.get("_parameters", ()):
             if value is not None:
@@ -102,10 +102,12 @@ class Module:
         self._forget(name)
         object.__delattr__(self, name)
 
-    def _forget(self, name: str) -> None:
-        """Remove `name` from every registry (before it is registered as something else)."""
+    def _forget(self, name: str, keep: str = "") -> None:
+        """Remove `name` from every registry but `keep` (which it is about to be written to,
+        keeping its position there)."""
         for registry in ("_parameters", "_buffers", "_modules"):
-            self.__dict__.get(registry, {}).pop(name, None)
+            if registry != keep:
+                self.__dict__.get(registry, {}).pop(name, None)
         self.__dict__.get("_non_persistent", set()).discard(name)
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
@@ -116,7 +118,7 @@ class Module:
                 f"{name!r} (nn.Parameter or None expected)"
             )
         self._check_name("register_parameter", name, "_parameters")
-        self._forget(name)
+        self._forget(name, keep="_parameters")
         self._registry("_parameters")[name] = param
         object.__setattr__(self, name, param)
 
@@ -129,7 +131,7 @@ class Module:
                 "(Tensor or None expected)"
             )
         self._check_name("register_buffer", name, "_buffers")
-        self._forget(name)
+        self._forget(name, keep="_buffers")
         self._registry("_buffers")[name] = tensor
         if not persistent:
             self._non_persistent.add(name)
@@ -140,7 +142,7 @@ class Module:
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"add_module: {_type_name(module)} is not a Module")
         self._check_name("add_module", name, "_modules")
-        self._forget(name)
+        self._forget(name, keep="_modules")
         self._registry("_modules")[name] = module
         object.__setattr__(self, name, module)
 
