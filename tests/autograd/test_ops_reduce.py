@@ -1,0 +1,205 @@
+"""Reductions and normalisations, each explicitly: the forward against NumPy over every kind
+of axis (None, int, negative, tuple, empty tuple) with and without keepdims, gradcheck and
+gradgradcheck in float64, and the special cases (ties in max/min, zeros in prod, ddof)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import distinct_arrays, reduction_options, shapes
+
+import autograd as ag
+from autograd import Tensor
+
+
+def _leaves(*values: Any) -> list[Tensor]:
+    return [Tensor(np.asarray(v, dtype=np.float64), requires_grad=True) for v in values]
+
+
+def _check(fn: Callable[..., Tensor], *values: Any, twice: bool = True) -> None:
+    assert ag.gradcheck(fn, _leaves(*values))
+    if twice:
+        assert ag.gradgradcheck(fn, _leaves(*values))
+
+
+def _logsumexp(x: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
+    return np.log(np.sum(np.exp(x), axis=axis, keepdims=keepdims))
+
+
+REDUCTIONS = [
+    ("sum", ag.sum, np.sum),
+    ("mean", ag.mean, np.mean),
+    ("var", ag.var, np.var),
+    ("std", ag.std, np.std),
+    ("max", ag.max, np.max),
+    ("min", ag.min, np.min),
+    ("prod", ag.prod, np.prod),
+    ("logsumexp", ag.logsumexp, _logsumexp),
+]
+AXES = [None, 0, 1, 2, -1, -3, (0, 2), (-1, 0), (0, 1, 2), ()]
+
+# Distinct values (no ties for max/min), away from 0 (prod's rule divides by x).
+X = np.array(
+    [[[0.9, -1.3], [1.7, 0.6], [-0.7, 1.1]], [[-1.9, 1.4], [0.8, -1.2], [1.5, -0.55]]]
+)  # shape (2, 3, 2)
+
+
+@pytest.mark.parametrize(("name", "fn", "reference"), REDUCTIONS, ids=[r[0] for r in REDUCTIONS])
+@pytest.mark.parametrize("axis", AXES, ids=repr)
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_reduction_over_every_kind_of_axis(
+    name: str, fn: Callable, reference: Callable, axis: Any, keepdims: bool
+) -> None:
+    expected = reference(X, axis=axis, keepdims=keepdims)
+    for got in (
+        fn(Tensor(X), axis=axis, keepdims=keepdims),
+        getattr(Tensor(X), name)(axis, keepdims=keepdims),
+    ):
+        assert got.shape == np.shape(expected)
+        np.testing.assert_allclose(got.data, expected, rtol=1e-12, atol=1e-15)
+    if name == "std" and axis == ():
+        return  # the std of one element is sqrt(0), which has no derivative
+    _check(lambda t: fn(t, axis=axis, keepdims=keepdims), X)
+
+
+@settings(max_examples=10)
+@given(data=st.data())
+def test_reductions_on_drawn_shapes_and_axes(data: st.DataObject) -> None:
+    shape = data.draw(shapes(max_side=3))
+    x = data.draw(distinct_arrays(shape, gap=0.05))
+    options = data.draw(reduction_options(len(shape)))
+    for name, fn, reference in REDUCTIONS:
+        if name in ("var", "std"):
+            continue
+        expected = reference(x, **options)
+        np.testing.assert_allclose(fn(Tensor(x), **options).data, expected, rtol=1e-12, atol=1e-15)
+    _check(lambda t: ag.max(t, **options) + ag.logsumexp(t, **options), x)
+
+
+@pytest.mark.parametrize("ddof", [0, 1])
+@pytest.mark.parametrize("axis", [None, 0, -1, (0, 2)])
+def test_var_and_std_with_ddof(ddof: int, axis: Any) -> None:
+    np.testing.assert_allclose(ag.var(Tensor(X), axis, ddof=ddof).data, np.var(X, axis, ddof=ddof))
+    np.testing.assert_allclose(ag.std(Tensor(X), axis, ddof=ddof).data, np.std(X, axis, ddof=ddof))
+    _check(lambda t: ag.var(t, axis=axis, ddof=ddof), X)
+    _check(lambda t: t.std(axis, ddof=ddof), X)
+
+
+def test_reductions_of_a_0d_tensor() -> None:
+    x = np.array(1.5)
+    for name, fn, reference in REDUCTIONS:
+        np.testing.assert_allclose(fn(Tensor(x)).data, reference(x), err_msg=name)
+        if name not in ("var", "std"):
+            _check(fn, x)
+
+
+def test_mean_gradient_is_one_over_n() -> None:
+    (x,) = _leaves(X)
+    x.mean(axis=(0, 2)).sum().backward()
+    np.testing.assert_allclose(x.grad.data, np.full(X.shape, 1 / 4))
+
+
+@pytest.mark.parametrize(("fn", "ref"), [(ag.max, np.max), (ag.min, np.min)])
+def test_ties_in_max_and_min_share_the_gradient_evenly(fn: Callable, ref: Callable) -> None:
+    tied = [3.0, 1.0, 3.0] if fn is ag.max else [1.0, 3.0, 1.0]
+    values = np.array([tied, [2.0, 2.0, 2.0]])
+    (x,) = _leaves(values)
+    y = fn(x, axis=1)
+    np.testing.assert_array_equal(y.data, ref(values, axis=1))
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.data, [[0.5, 0.0, 0.5], [1 / 3, 1 / 3, 1 / 3]])
+
+
+def test_max_over_all_axes_with_a_tie() -> None:
+    (x,) = _leaves([[1.0, 4.0], [4.0, -2.0]])
+    x.max().backward()
+    np.testing.assert_array_equal(x.grad.data, [[0.0, 0.5], [0.5, 0.0]])
+
+
+def test_gradcheck_says_a_tie_in_max_is_a_kink() -> None:
+    x = Tensor(np.array([[0.3, 1.0, 1.0 + 4e-7], [2.0, -1.0, 0.5]]), requires_grad=True)
+    with pytest.raises(ag.GradcheckError, match="straddles a point") as caught:
+        ag.gradcheck(lambda t: t.max(axis=1), [x])
+    assert "max's input 0 at index (0, 1)" in str(caught.value)
+    assert caught.value.kink and caught.value.node.name == "max"
+
+
+def test_empty_max_is_an_error() -> None:
+    with pytest.raises(ValueError, match=r"max: cannot reduce an empty tensor of shape \(0,\)"):
+        ag.max(Tensor(np.zeros(0)))
+
+
+@pytest.mark.parametrize(
+    ("values", "expected_grad"),
+    [
+        ([2.0, 0.0, 3.0], [0.0, 6.0, 0.0]),  # one zero: only it gets the product of the others
+        ([0.0, 0.0, 3.0], [0.0, 0.0, 0.0]),  # two zeros: every product of others holds a zero
+        ([2.0, -1.5, 3.0], [-4.5, 6.0, -3.0]),
+    ],
+)
+def test_prod_gradient_is_exact_at_zeros(values: list, expected_grad: list) -> None:
+    (x,) = _leaves(values)
+    x.prod().backward()
+    np.testing.assert_allclose(x.grad.data, expected_grad)
+
+
+def test_prod_with_a_zero_along_some_axes_passes_gradcheck() -> None:
+    values = np.array([[0.0, 1.5, -2.0], [1.2, 0.7, 0.0]])
+    np.testing.assert_array_equal(ag.prod(Tensor(values), axis=1).data, [0.0, 0.0])
+    for axis in (None, 0, 1, -1):
+        assert ag.gradcheck(lambda t, a=axis: t.prod(axis=a), _leaves(values))
+
+
+@pytest.mark.parametrize("axis", [0, 1, 2, -1, -2])
+@pytest.mark.parametrize(
+    ("fn", "reference"),
+    [
+        (ag.softmax, lambda x, axis: np.exp(x) / np.exp(x).sum(axis=axis, keepdims=True)),
+        (ag.log_softmax, lambda x, axis: x - _logsumexp(x, axis=axis, keepdims=True)),
+    ],
+)
+def test_softmax_and_log_softmax_along_each_axis(
+    fn: Callable, reference: Callable, axis: int
+) -> None:
+    np.testing.assert_allclose(fn(Tensor(X), axis=axis).data, reference(X, axis), rtol=1e-12)
+    _check(lambda t: fn(t, axis=axis), X)
+
+
+def test_softmax_rows_sum_to_one_and_default_axis_is_last() -> None:
+    s = Tensor(X).softmax()
+    np.testing.assert_allclose(s.data.sum(axis=-1), np.ones((2, 3)))
+    np.testing.assert_array_equal(s.data, ag.softmax(Tensor(X), axis=-1).data)
+    np.testing.assert_array_equal(Tensor(X).log_softmax().data, ag.log_softmax(Tensor(X), -1).data)
+
+
+@pytest.mark.parametrize("fn", [ag.softmax, ag.log_softmax, ag.logsumexp])
+def test_normalisations_stay_finite_with_finite_gradients_at_1000(fn: Callable) -> None:
+    (x,) = _leaves([[1000.0, -1000.0, 999.0], [-1000.0, -1000.0, -999.0]])
+    y = fn(x, axis=-1)
+    assert np.isfinite(y.data).all()
+    y.backward(np.ones(y.shape))
+    assert np.isfinite(x.grad.data).all()
+
+
+def test_logsumexp_gradient_is_softmax() -> None:
+    (x,) = _leaves(X)
+    ag.logsumexp(x, axis=1).sum().backward()
+    np.testing.assert_allclose(x.grad.data, ag.softmax(Tensor(X), axis=1).data, rtol=1e-12)
+
+
+@pytest.mark.parametrize(("fn", "reference"), [(ag.argmax, np.argmax), (ag.argmin, np.argmin)])
+@pytest.mark.parametrize("axis", [None, 0, -1])
+def test_argmax_argmin_give_int64_indices_without_gradient(
+    fn: Callable, reference: Callable, axis: Any
+) -> None:
+    (x,) = _leaves(X)
+    out = fn(x, axis=axis)
+    np.testing.assert_array_equal(out.data, reference(X, axis=axis))
+    assert out.dtype == np.int64 and not out.requires_grad
+    method = getattr(x, fn.__name__)(axis)
+    np.testing.assert_array_equal(method.data, out.data)
