@@ -57,7 +57,10 @@ class _TensorProblem:
             array = x.data if isinstance(x, Tensor) else x
             if isinstance(array, np.ndarray | float) and np.asarray(array).dtype.kind == "f":
                 floats.append(len(self.args))
-                self.args.append(Tensor(np.array(array, dtype=np.float64), requires_grad=True))
+                name = x.name if isinstance(x, Tensor) else None  # kept for pictures
+                self.args.append(
+                    Tensor(np.array(array, dtype=np.float64), requires_grad=True, name=name)
+                )
             else:
                 self.args.append(x)
         wanted = [i for i in floats if isinstance(inputs[i], Tensor) and inputs[i].requires_grad]
