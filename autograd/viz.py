@@ -14,6 +14,7 @@ only to render; without it a notebook shows a hint and the DOT source.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -29,6 +30,7 @@ _NO_DOT_HINT = (
     "conda install graphviz, or https://graphviz.org/download/)."
 )
 _RANKDIRS = ("LR", "RL", "TB", "BT")
+_NODE_LINE = re.compile(r"\s*n\d+ \[")
 # Ops whose gradient rule returns the output's shape for every input, so the
 # engine sums it back over the broadcast axes (broadcast_to does that sum itself).
 _BROADCASTING_MODULE = "autograd.ops.elementwise"
@@ -318,6 +320,10 @@ def _picture_class() -> type:
     class GraphPicture(graphviz.Digraph):
         """A graphviz.Digraph that never shows a traceback in a notebook."""
 
+        def __repr__(self) -> str:
+            nodes = sum(1 for line in self.body if _NODE_LINE.match(line))
+            return f"<GraphPicture of {nodes} values and ops; .source is its DOT text>"
+
         def _repr_mimebundle_(
             self, include: Any = None, exclude: Any = None, **kwargs: Any
         ) -> dict[str, Any]:
@@ -326,4 +332,5 @@ def _picture_class() -> type:
             except graphviz.ExecutableNotFound:
                 return {"text/plain": f"{_NO_DOT_HINT}\n\n{self.source}"}
 
+    GraphPicture.__qualname__ = "GraphPicture"
     return GraphPicture

@@ -311,3 +311,8 @@ def test_import_autograd_does_not_import_graphviz():
     code = "import sys, autograd; print('graphviz' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_repr_counts_the_nodes_and_shows_no_address():
+    g = ag.draw_graph(_value_graph()[-1])
+    assert repr(g) == "<GraphPicture of 9 values and ops; .source is its DOT text>"
