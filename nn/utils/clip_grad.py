@@ -41,7 +41,8 @@ def clip_grad_norm_(
         )
     coef = max_norm / (total + 1e-6)
     if coef < 1:
-        for g in grad_tensors:
-            np.multiply(g.data, coef, out=g.data, casting="unsafe")
-            g.bump_version()
+        with np.errstate(invalid="ignore"):  # an infinite norm gives inf * 0 = nan, as in PyTorch
+            for g in grad_tensors:
+                np.multiply(g.data, coef, out=g.data, casting="unsafe")
+                g.bump_version()
     return Tensor(np.array(total))
