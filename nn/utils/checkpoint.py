@@ -153,19 +153,10 @@ def _hashable(key: Any) -> Any:
     return key
 
 
-def load(path: str | os.PathLike) -> Any:
-    """Read what `save` wrote: the same nesting (dict keys and tuples keep their types), with
-    NumPy arrays and plain Python numbers, strings, bools and None.
-
-    Never unpickles (NumPy's allow_pickle=False), so a checkpoint from a
-    stranger cannot run code: a file that would need pickle, or a corrupt,
-    truncated or foreign file, is a ValueError naming the file.
-    """
-    path = os.fspath(path)
+def _read_arrays(file: Any, path: str) -> dict[str, np.ndarray]:
+    """Every array of the .npz file, read without pickle; ValueError for anything else."""
     try:
-        loaded = np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise
+        loaded = np.load(file, allow_pickle=False)
     except ValueError as err:
         if "pickle" in str(err):  # neither .npy nor .npz: np.load would unpickle it
             raise ValueError(
@@ -183,7 +174,7 @@ def load(path: str | os.PathLike) -> Any:
         )
     try:
         with loaded:
-            arrays = {name: loaded[name] for name in loaded.files}
+            return {name: loaded[name] for name in loaded.files}
     except ValueError as err:
         if "allow_pickle" in str(err):
             raise ValueError(
@@ -193,6 +184,19 @@ def load(path: str | os.PathLike) -> Any:
         raise ValueError(f"load: {path!r} is corrupt or truncated ({err})") from None
     except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as err:
         raise ValueError(f"load: {path!r} is corrupt or truncated ({err})") from None
+
+
+def load(path: str | os.PathLike) -> Any:
+    """Read what `save` wrote: the same nesting (dict keys and tuples keep their types), with
+    NumPy arrays and plain Python numbers, strings, bools and None.
+
+    Never unpickles (NumPy's allow_pickle=False), so a checkpoint from a
+    stranger cannot run code: a file that would need pickle, or a corrupt,
+    truncated or foreign file, is a ValueError naming the file.
+    """
+    path = os.fspath(path)
+    with open(path, "rb") as file:  # opened here so that it is closed even when np.load fails
+        arrays = _read_arrays(file, path)
     if _TREE not in arrays:
         raise ValueError(
             f"load: {path!r} is a .npz file but not a checkpoint written by nn.utils.save"
