@@ -111,6 +111,11 @@ def main(argv: list[str] | None = None) -> int:
         **_machine(),
         "command": " ".join(["python -m benchmarks", *argv]),
         "mode": "quick" if args.quick else "full",
+        **(
+            {"caution": "quick mode: tiny sizes, so pass/MISS say nothing of the targets"}
+            if args.quick
+            else {}
+        ),
         "allocator": allocator_description(),
         "blas": limit_threads(),
         "timing": (
