@@ -9,6 +9,7 @@ shape and cast to its dtype, where hooks run and where saved buffers are freed.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -20,26 +21,26 @@ from autograd.tensor import Tensor
 
 
 def topological_order(roots: Sequence[Context]) -> list[Context]:
-    """Every node reachable from `roots`, each after all the nodes it reads from.
+    """Every node reachable from `roots`, each before the nodes it reads from.
 
-    Iterative depth-first post-order: reversed, it visits a node before its inputs.
+    Nodes are numbered as they are created and an op's inputs exist before
+    it does, so sorting the reachable nodes by that number, newest first, is
+    a topological order: one iterative sweep and one sort, no recursion.
     """
-    order: list[Context] = []
-    visited: set[Context] = set()
-    stack: list[tuple[Context, bool]] = [(r, False) for r in roots]
+    seen = set(roots)
+    stack = list(roots)
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        if node in visited:
-            continue
-        visited.add(node)
-        stack.append((node, True))
-        for t in node.inputs:
-            if t is not None and t.grad_fn is not None and t.grad_fn not in visited:
-                stack.append((t.grad_fn, False))
-    return order
+        for t in stack.pop().inputs:
+            if t is not None:
+                parent = t.grad_fn
+                if parent is not None and parent not in seen:
+                    seen.add(parent)
+                    stack.append(parent)
+    return sorted(seen, key=_creation_number, reverse=True)
+
+
+_creation_number = attrgetter("_seq")
+_ndarray = np.ndarray
 
 
 def backward(
@@ -121,35 +122,27 @@ def _run(
 
     previous_mode = STATE.grad_enabled
     STATE.grad_enabled = create_graph
+    free = not retain_graph
     try:
-        for node in reversed(order):
+        for node in order:
             g = node._grad
             node._grad = None
-            if g is None:
-                if not retain_graph:
+            if g is not None and (node._hooks or node._retained or capture is not None):
+                g = _node_extras(node, g, tensor_mode, capture)
+            if g is None or (needed is not None and node not in needed):
+                if free:
                     node._saved = _FREED
-                    node._out = None
                 continue
-            if node._hooks:
-                g, _ = _run_hooks(node._hooks, g, False, tensor_mode)
-            if node._retained:
-                for ref in node._retained:
-                    t = ref()
-                    if t is not None:
-                        t.grad = _accumulated(t.grad, g, tensor_mode)
-            if capture is not None and node in capture:
-                capture[node] = g
-            if needed is not None and node not in needed:
-                if not retain_graph:
-                    node._saved = _FREED
-                    node._out = None
-                continue
-            _apply_rule(node, g, xp, tensor_mode, leaf_grads, retain_graph)
-    finally:
-        STATE.grad_enabled = previous_mode
+            _apply_rule(node, g, xp, tensor_mode, leaf_grads, free)
+    except BaseException:
         for node in order:
             node._grad = None
-            node.xp = None
+        raise
+    finally:
+        STATE.grad_enabled = previous_mode
+        if tensor_mode:
+            for node in order:
+                node.__dict__.pop("xp", None)
 
     if inputs is None:
         for leaf, g, owned in leaf_grads.values():
@@ -160,8 +153,22 @@ def _run(
     return _captured(inputs, capture, leaf_grads, tensor_mode, allow_unused)
 
 
+def _node_extras(node: Context, g: Any, tensor_mode: bool, capture: dict | None) -> Any:
+    """Hooks and retain_grad of a node's output tensor, and ag.grad's capture of it."""
+    if node._hooks:
+        g, _ = _run_hooks(node._hooks, g, False, tensor_mode)
+    if node._retained:
+        for ref in node._retained:
+            t = ref()
+            if t is not None:
+                t.grad = _accumulated(t.grad, g, tensor_mode)
+    if capture is not None and node in capture:
+        capture[node] = g
+    return g
+
+
 def _apply_rule(
-    node: Context, g: Any, xp: Any, tensor_mode: bool, leaf_grads: dict, retain_graph: bool
+    node: Context, g: Any, xp: Any, tensor_mode: bool, leaf_grads: dict, free: bool
 ) -> None:
     """Run one node's gradient rule and route each input's gradient to where it accumulates.
 
@@ -169,12 +176,12 @@ def _apply_rule(
     allocated it (the second contribution); a rule's result may alias its
     upstream gradient (add returns it twice), so it is never written into.
     """
-    node.xp = xp
+    if tensor_mode:
+        node.xp = xp
     saved = node._saved
     grads = node.fn.backward(node, g)
-    if not retain_graph:
+    if free:
         node._saved = _FREED
-        node._out = None
     if type(grads) is not tuple:
         grads = (grads,)
     inputs = node.inputs
@@ -183,20 +190,21 @@ def _apply_rule(
             f"{node.fn.name}: backward returned {len(grads)} gradient(s), expected "
             f"{len(inputs)} (one per input of forward, None where there is none)"
         )
+    anomaly = STATE.anomaly
     for t, gi in zip(inputs, grads):
         if gi is None or t is None or not t.requires_grad:
             continue
         if tensor_mode:
             if not isinstance(gi, Tensor):
                 gi = Tensor._make(np.asarray(gi), False, None)
-        elif type(gi) is not np.ndarray:
+        elif type(gi) is not _ndarray:
             gi = gi.data if isinstance(gi, Tensor) else np.asarray(gi)
         data = t.data
         if gi.shape != data.shape:
             gi = _sum_to_shape(gi, data.shape, xp, node, t)
-        if gi.dtype != data.dtype:
+        if gi.dtype is not data.dtype and gi.dtype != data.dtype:
             gi = gi.astype(data.dtype)
-        if STATE.anomaly:
+        if anomaly:
             check_finite(node.fn.name, "backward", gi)
         parent = t.grad_fn
         if parent is None:
@@ -319,7 +327,7 @@ def _nodes_leading_to(order: list[Context], inputs: list[Tensor]) -> set[Context
     targets = {id(t) for t in inputs}
     target_nodes = {t.grad_fn for t in inputs if t.grad_fn is not None}
     needed: set[Context] = set()
-    for node in order:  # inputs before the nodes that read them
+    for node in reversed(order):  # inputs before the nodes that read them
         for t in node.inputs:
             if t is None:
                 continue

@@ -13,12 +13,14 @@ operators and `xp.<name>` serves both paths (see `autograd.ops.namespace`).
 
 from __future__ import annotations
 
+import itertools
 import weakref
 from typing import Any, ClassVar
 
 import numpy as np
 
 from autograd.mode import STATE
+from autograd.ops.namespace import NUMPY
 from autograd.tensor import Tensor
 
 _FREED = object()  # ctx._saved after a backward freed the buffers
@@ -35,29 +37,23 @@ class Context:
     # The fields every op touches are slots; rarely used ones (hooks, retained
     # tensors, the saved output's version counter) default to None at class
     # level and only land in the instance dict when set.
+    # Each Function has its own Context subclass (`Function._node_type`) whose
+    # class attributes `fn` and `name` say which op made the node.
     __slots__ = ("__dict__", "__weakref__", "_epoch", "_grad", "_grad_owned", "_out", "_saved")
-    __slots__ += ("fn", "inputs", "xp")
+    __slots__ += ("_seq", "inputs")
+    fn: type[Function]
+    name: str = "function"  # the op's name in the op table, e.g. "mul"
+    # The namespace rules compute in: NumPy, except while a create_graph
+    # backward runs this node (the engine sets the Tensor namespace then).
+    xp: Any = NUMPY
     _hooks: list | None = None
     _retained: list | None = None
     _out_vc: list | None = None
 
-    def __init__(self, fn: type[Function]) -> None:
-        self.fn = fn
-        self._saved = ()
-        self._grad = None
-        self._out = None
-        self.xp = None
-        self.inputs = []
-
     @property
-    def name(self) -> str:
-        """The op's name in the op table, e.g. `"mul"`."""
-        return self.fn.name
-
-    @property
-    def needs_input_grad(self) -> tuple[bool, ...]:
+    def needs_input_grad(self) -> list[bool]:
         """For each input of forward: is it a Tensor that requires grad?"""
-        return tuple(t is not None and t.requires_grad for t in self.inputs)
+        return [t is not None and t.requires_grad for t in self.inputs]
 
     @property
     def parents(self) -> list[Tensor]:
@@ -70,7 +66,6 @@ class Context:
     def save_for_backward(self, *values: Any) -> None:
         """Keep arrays for backward; in-place changes to them are detected there."""
         self._saved = values
-        self._epoch = STATE.inplace_epoch
 
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
@@ -82,9 +77,9 @@ class Context:
                 "(its saved values were freed after the first backward); "
                 "pass retain_graph=True to the first backward() if you need to"
             )
-        if saved and self._epoch != STATE.inplace_epoch:
+        if self._epoch != STATE.inplace_epoch:
             self._check_versions()
-        if self.xp is not None and self.xp.tensor_mode:
+        if self.xp is not NUMPY:
             return tuple(self._as_tensor(v) for v in saved)
         return saved
 
@@ -127,10 +122,12 @@ class Context:
     def _retain(self, tensor: Tensor) -> None:
         if self._retained is None:
             self._retained = []
-        self._retained.append(weakref.ref(tensor))
+        if all(ref() is not tensor for ref in self._retained):
+            self._retained.append(weakref.ref(tensor))
 
 
 _new_context = object.__new__
+_next_number = itertools.count().__next__  # creation order of nodes: the engine sorts by it
 _new_tensor = Tensor._make
 
 
@@ -154,10 +151,14 @@ class Function:
 
     name: ClassVar[str] = "function"
 
+    _node_type: ClassVar[type[Context]]
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "name" not in cls.__dict__:
             cls.name = cls.__name__.lower()
+        namespace = {"__slots__": (), "fn": cls, "name": cls.name}
+        cls._node_type = type(f"{cls.__name__}Node", (Context,), namespace)
 
     @staticmethod
     def forward(ctx: Context, *args: Any, **kwargs: Any) -> Any:
@@ -176,8 +177,7 @@ class Function:
         This is the hot path of every op, so it does the least it can: one pass
         over the arguments, the forward, one Tensor, and the node only if needed.
         """
-        ctx = _new_context(Context)
-        ctx.fn = cls
+        ctx = _new_context(cls._node_type)
         ctx._saved = ()
         arrays = []
         inputs = []
@@ -201,7 +201,8 @@ class Function:
             result = _new_tensor(out, True, ctx)
             ctx._grad = None
             ctx._out = out
-            ctx.xp = None
+            ctx._epoch = STATE.inplace_epoch
+            ctx._seq = _next_number()
         else:
             result = _new_tensor(out, False, None)
             record = False

@@ -51,6 +51,9 @@ def _float_or_raise(array: np.ndarray, what: str) -> None:
         )
 
 
+_new_object = object.__new__
+
+
 # What to write instead of an in-place op on a tensor inside a recorded graph.
 _OUT_OF_PLACE = {"add_": "x = x + y", "sub_": "x = x - y", "mul_": "x = x * y", "div_": "x = x / y"}
 
@@ -77,17 +80,12 @@ class Tensor:
     and bool data stay integer/bool and cannot require grad.
     """
 
-    __slots__ = (
-        "__weakref__",
-        "_hooks",
-        "_retains_grad",
-        "_vc",
-        "data",
-        "grad",
-        "grad_fn",
-        "name",
-        "requires_grad",
-    )
+    # The slots every op sets; the rarely used attributes (a name, hooks on a
+    # leaf) default to None here and only land in the instance dict when set.
+    # `_vc` is the version counter, created on the first in-place write.
+    __slots__ = ("__dict__", "__weakref__", "_vc", "data", "grad", "grad_fn", "requires_grad")
+    name: str | None = None
+    _hooks: list | None = None
     __array_ufunc__ = None  # NumPy defers to our reflected operators: ndarray + Tensor -> Tensor
 
     def __init__(
@@ -100,23 +98,19 @@ class Tensor:
         self.grad = None
         self.grad_fn = None
         self.requires_grad = bool(requires_grad)
-        self.name = name
         self._vc = None
-        self._hooks = None
-        self._retains_grad = False
+        if name is not None:
+            self.name = name
 
-    @classmethod
-    def _make(cls, data: np.ndarray, requires_grad: bool, grad_fn: Any) -> Tensor:
+    @staticmethod
+    def _make(data: np.ndarray, requires_grad: bool, grad_fn: Any) -> Tensor:
         """Wrap an op's output array without copying or checking (the hot path)."""
-        t = object.__new__(Tensor)
+        t = _new_object(Tensor)
         t.data = data
         t.grad = None
         t.grad_fn = grad_fn
         t.requires_grad = requires_grad
-        t.name = None
         t._vc = None
-        t._hooks = None
-        t._retains_grad = False
         return t
 
     # ---- attributes -------------------------------------------------------------
@@ -295,8 +289,7 @@ class Tensor:
             raise RuntimeError(
                 "retain_grad: cannot retain the grad of a tensor that does not require grad"
             )
-        if self.grad_fn is not None and not self._retains_grad:
-            self._retains_grad = True
+        if self.grad_fn is not None:
             self.grad_fn._retain(self)
 
     # ---- in-place (outside recorded graphs) ------------------------------------------
