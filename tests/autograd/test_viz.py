@@ -316,3 +316,24 @@ def test_import_autograd_does_not_import_graphviz():
 def test_repr_counts_the_nodes_and_shows_no_address():
     g = ag.draw_graph(_value_graph()[-1])
     assert repr(g) == "<GraphPicture of 9 values and ops; .source is its DOT text>"
+
+
+def test_gradcheck_failure_is_pictured_with_the_wrong_op_marked():
+    class BadSquare(ag.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return grad * x  # should be 2 x
+
+    w = Tensor(np.array([0.5, 1.5]), requires_grad=True, name="w")
+    with pytest.raises(ag.GradcheckError) as info:
+        ag.gradcheck(lambda w: BadSquare.apply(w.exp()).sum(), [w])
+    g = ag.draw_graph(info.value.output, highlight=info.value.node)
+    red = [label for label, attrs in _nodes(g).values() if "color=red" in attrs]
+    assert red == ["badsquare"]
+    assert any(label.startswith("w\\n(2,) float64") for label in _labels(g))
