@@ -55,3 +55,14 @@ def check_module(
     assert ag.gradcheck(fn, leaves)
     if twice:
         assert ag.gradgradcheck(fn, leaves)
+
+
+@contextmanager
+def default_dtype(dtype: Any) -> Iterator[None]:
+    """New parameters and Python floats in `dtype` inside the block (usable under @given)."""
+    previous = ag.get_default_dtype()
+    ag.set_default_dtype(dtype)
+    try:
+        yield
+    finally:
+        ag.set_default_dtype(previous)
