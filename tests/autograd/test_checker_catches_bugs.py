@@ -249,7 +249,12 @@ def test_gradcheck_names_the_wrong_op_inside_a_composite(bugs: ModuleType, name:
     assert f"is {op.name} (op " in str(error)
     assert error.node.name == op.name and error.node is not None
     assert not error.kink
-    assert error.output.grad_fn is not None  # the graph draw_graph(..., highlight=) draws
+    marked = [
+        line
+        for line in ag.draw_graph(error.output, highlight=error.node).source.splitlines()
+        if "red" in line
+    ]
+    assert len(marked) == 1 and f"label={op.name} " in marked[0]
 
 
 def test_gradcheck_passes_the_control(bugs: ModuleType) -> None:
