@@ -7,6 +7,11 @@ per input element), in float64, and also runs one backward with a random
 upstream gradient, so a rule that ignores or mis-scales its upstream
 gradient fails even for a scalar output. `gradgradcheck` runs the same check
 on the gradient itself, computed with `create_graph=True`.
+
+A failure is diagnosed before it is raised: if the one-sided differences at the
+mismatch disagree, the step straddled a kink (named from the ops' `OpCheck`
+kinks); otherwise every recorded op is re-checked alone on its own inputs and
+the first whose rule disagrees is named, its graph node kept on the error.
 """
 
 from __future__ import annotations
