@@ -75,7 +75,7 @@ def test_table_rows_errors_and_summary(capsys: pytest.CaptureFixture) -> None:
 def test_the_seed_makes_a_run_repeatable(capsys: pytest.CaptureFixture) -> None:
     runs = []
     for seed in (5, 5, 6):
-        assert main(["check", "--ops", "mul,pad,getitem", "--seed", str(seed)]) == 0
+        assert main(["check", "--ops", "mul,pad", "--seed", str(seed), "--trials", "2"]) == 0
         runs.append(_table(capsys.readouterr().out))
     assert runs[0] == runs[1]
     assert runs[0] != runs[2]
