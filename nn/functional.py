@@ -221,15 +221,16 @@ def _class_targets(
             f"{op}: expected class-index targets of shape {index_shape} for input shape "
             f"{x_shape}, got {t.shape}"
         )
-    bad = (t < 0) | (t >= classes)
-    if ignore_index is not None:
-        bad &= t != ignore_index
-    if bad.any():
-        also = "" if ignore_index is None else f", or ignore_index={ignore_index}"
-        raise IndexError(
-            f"{op}: target class {int(t[bad].flat[0])} is out of range for {classes} classes "
-            f"(valid: 0 to {classes - 1}{also})"
-        )
+    if t.size and (t.min() < 0 or t.max() >= classes):  # out of range, or ignored entries
+        bad = (t < 0) | (t >= classes)
+        if ignore_index is not None:
+            bad &= t != ignore_index
+        if bad.any():
+            also = "" if ignore_index is None else f", or ignore_index={ignore_index}"
+            raise IndexError(
+                f"{op}: target class {int(t[bad].flat[0])} is out of range for {classes} classes "
+                f"(valid: 0 to {classes - 1}{also})"
+            )
     return t
 
 

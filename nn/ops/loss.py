@@ -21,8 +21,8 @@ def _reduce(losses: np.ndarray, reduction: str, denominator: Any) -> np.ndarray:
     """Per-element losses reduced: their sum / denominator, their sum, or themselves."""
     if reduction == "none":
         return losses
-    total = np.asarray(losses.sum())
-    return total / denominator if reduction == "mean" else total
+    total = losses.sum()
+    return np.asarray(total / denominator if reduction == "mean" else total)
 
 
 def _upstream(ctx: Context, g: Any, row_shape: tuple[int, ...] | None = None) -> Any:
@@ -216,14 +216,16 @@ class CrossEntropyOp(Function):
         shifted = z - z.max(axis=1, keepdims=True)
         e = np.exp(shifted)
         sums = e.sum(axis=1, keepdims=True)
-        log_sums = np.log(sums)
-        ctx.reduction, ctx.q = reduction, None
+        ctx.reduction, ctx.q, ctx.r = reduction, None, None
         if target.dtype.kind in "iu":
-            y, r = _class_rows(target, weight, ignore_index, z.dtype)
-            ctx.y, ctx.r, ctx.denominator = y, r, r.sum()
+            ctx.y, ctx.denominator = target, n
+            if weight is not None or (target == ignore_index).any():  # else every row counts 1
+                ctx.y, ctx.r = _class_rows(target, weight, ignore_index, z.dtype)
+                ctx.denominator = ctx.r.sum()
             if label_smoothing:
+                r = np.ones(n, z.dtype) if ctx.r is None else ctx.r
                 w = 1 if weight is None else weight.astype(z.dtype)
-                ctx.q = _one_hot(r * (1 - label_smoothing), y, z.shape, z.dtype)
+                ctx.q = _one_hot(r * (1 - label_smoothing), ctx.y, z.shape, z.dtype)
                 # the smoothing part counts every row that is not ignored, whatever its weight
                 ctx.q += (target != ignore_index)[:, None] * (w * (label_smoothing / c))
         else:
@@ -231,9 +233,11 @@ class CrossEntropyOp(Function):
             ctx.q = (q if weight is None else q * weight).astype(z.dtype, copy=False)
             ctx.denominator = n
         if ctx.q is None:
-            losses = r * (log_sums[:, 0] - shifted[np.arange(n), y])
+            losses = np.log(sums[:, 0]) - shifted[np.arange(n), ctx.y]
+            if ctx.r is not None:
+                losses *= ctx.r
         else:
-            losses = -(ctx.q * (shifted - log_sums)).sum(axis=1)
+            losses = -(ctx.q * (shifted - np.log(sums))).sum(axis=1)
         ctx.save_for_backward(z, e / sums if ctx.needs_input_grad[0] else None)
         return _reduce(losses, reduction, ctx.denominator)
 
@@ -248,12 +252,14 @@ class CrossEntropyOp(Function):
             q = ctx.q
             return (p * q.sum(axis=1, keepdims=True) - q) * up
         if xp.tensor_mode:
-            q = _one_hot(ctx.r, ctx.y, z.shape, z.dtype)
-            return (p * ctx.r[:, None] - q) * up
-        # NumPy path, in place: p * r * up, minus r * up at each row's class.
-        rows = ctx.r * up if ctx.reduction != "none" else ctx.r * up[:, 0]
-        grad = p * rows[:, None]
-        grad[np.arange(len(rows)), ctx.y] -= rows
+            r = np.ones(len(ctx.y), z.dtype) if ctx.r is None else ctx.r
+            return (p * r[:, None] - _one_hot(r, ctx.y, z.shape, z.dtype)) * up
+        # NumPy path: softmax times each row's factor, minus that factor at the row's class.
+        factor = up[:, 0] if ctx.reduction == "none" else up
+        if ctx.r is not None:
+            factor = ctx.r * factor
+        grad = p * (factor[:, None] if factor.ndim else factor)
+        grad[np.arange(len(grad)), ctx.y] -= factor
         return grad
 
 
