@@ -202,6 +202,16 @@ def test_softmax_and_log_softmax_layers(axis: int) -> None:
     assert F.softmax(x, axis).shape == (3, 4)
 
 
+@pytest.mark.parametrize(
+    "layer",
+    [nn.Softmax(0), nn.Softmax(-1), nn.LogSoftmax(1), nn.Flatten(), nn.Identity()],
+    ids=repr,
+)
+@given(shape=st.lists(sizes, min_size=2, max_size=3).map(tuple), seed=st.integers(0, 2**16))
+def test_shape_and_normalising_layer_gradients(layer: nn.Module, shape: tuple, seed: int) -> None:
+    check_module(layer, _random(shape, seed), twice=True)
+
+
 def test_inplace_flags_are_accepted_and_shown() -> None:
     x = ag.randn(3)
     y = nn.ReLU(inplace=True)(x)

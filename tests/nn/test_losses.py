@@ -252,6 +252,18 @@ def test_bce_with_logits_pos_weight_and_weight() -> None:
     assert ag.gradgradcheck(loss, [x_t, t_t])
 
 
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@given(shape=st.lists(st.integers(1, 3), max_size=3).map(tuple), seed=st.integers(0, 2**16))
+def test_bce_with_logits_gradients(reduction: str, shape: tuple, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    x = Tensor(rng.standard_normal(shape) * 3, requires_grad=True)
+    t = Tensor(rng.uniform(0, 1, shape), requires_grad=True)
+    pos_weight = rng.uniform(0.5, 2, shape[-1:])
+    loss = nn.BCEWithLogitsLoss(reduction=reduction, pos_weight=pos_weight)
+    assert ag.gradcheck(loss, [x, t])
+    assert ag.gradgradcheck(loss, [x, t])
+
+
 def test_bce_with_logits_bad_targets() -> None:
     with pytest.raises(
         TypeError, match="binary_cross_entropy_with_logits: targets must be floating"
