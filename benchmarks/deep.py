@@ -9,6 +9,7 @@ run down, so it is not the timed one) divided by the number of ops.
 
 from __future__ import annotations
 
+import gc
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -61,18 +62,47 @@ def _out(kind: str, y: object) -> float:
 LEAVES: dict[str, Callable[[], object]] = {"Tensor": _tensor_leaf, "Value": _value_leaf}
 
 
+class _GcTimer:
+    """Time spent in the cyclic garbage collector (a `gc.callbacks` entry).
+
+    On a long chain Python's full collections walk the growing graph; this
+    says how much of a chain's time that was, so a nonlinear time per op can
+    be told apart from the engine's own cost.
+    """
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self.clock = clock
+        self.total = 0.0
+        self._start = 0.0
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._start = self.clock()
+        else:
+            self.total += self.clock() - self._start
+
+    def __enter__(self) -> _GcTimer:
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self)
+
+
 def _chain(
     leaf: Callable[[], object], n: int, clock: Callable[[], float]
-) -> tuple[object, object, float, float]:
-    """Build the chain and run backward: (leaf, output, forward seconds, backward seconds)."""
+) -> tuple[object, object, tuple[float, float, float]]:
+    """Build the chain and run backward: leaf, output, (forward, backward, gc) seconds."""
     x = leaf()
-    start = clock()
-    y = x
-    for _ in range(n):
-        y = y * A + B
-    mid = clock()
-    y.backward()
-    return x, y, mid - start, clock() - mid
+    with _GcTimer(clock) as in_gc:
+        start = clock()
+        y = x
+        for _ in range(n):
+            y = y * A + B
+        mid = clock()
+        y.backward()
+        end = clock()
+    return x, y, (mid - start, end - mid, in_gc.total)
 
 
 def _expected(n: int) -> tuple[float, float]:
@@ -89,7 +119,7 @@ def _bytes_per_op(leaf: Callable[[], object], n: int) -> float:
         tracemalloc.start()
         try:
             base = tracemalloc.get_traced_memory()[0]
-            x, y, _, _ = _chain(leaf, n, time.perf_counter)
+            x, y, _ = _chain(leaf, n, time.perf_counter)
             peak = tracemalloc.get_traced_memory()[1] - base
         finally:
             tracemalloc.stop()
@@ -110,12 +140,12 @@ def _case(kind: str, n: int, settings: Settings) -> tuple[Row, float]:
     runs = []
     for _ in range(_repeats(n, settings)):
         with frozen_gc():
-            x, y, fwd, bwd = _chain(leaf, n, settings.clock())
+            x, y, (fwd, bwd, in_gc) = _chain(leaf, n, settings.clock())
         check_close(f"deep {kind} N={n}: output", _out(kind, y), y_ref, rtol=1e-12)
         check_close(f"deep {kind} N={n}: grad", _grad(kind, x), g_ref, rtol=1e-12)
         del x, y  # freeing the chain is not part of the timed work
-        runs.append((fwd + bwd, fwd, bwd))
-    total, fwd, bwd = sorted(runs)[len(runs) // 2]  # the median run (odd count)
+        runs.append((fwd + bwd, fwd, bwd, in_gc))
+    total, fwd, bwd, in_gc = sorted(runs)[len(runs) // 2]  # the median run (odd count)
     per_op = total / (2 * n)
     mem = _bytes_per_op(leaf, n)
     ok = per_op * 1e6 <= US_PER_OP and mem <= BYTES_PER_OP
@@ -127,7 +157,7 @@ def _case(kind: str, n: int, settings: Settings) -> tuple[Row, float]:
         ratio=None,
         target=f"<= {US_PER_OP:g} us, <= {BYTES_PER_OP} B/op",
         status=verdict(ok),
-        note=f"forward {fmt_time(fwd)}, backward {fmt_time(bwd)}",
+        note=f"forward {fmt_time(fwd)}, backward {fmt_time(bwd)}, in gc {in_gc / total:.0%}",
         data={
             "n_links": n,
             "ops": 2 * n,
@@ -135,6 +165,7 @@ def _case(kind: str, n: int, settings: Settings) -> tuple[Row, float]:
             "bytes_per_op": mem,
             "forward_s": fwd,
             "backward_s": bwd,
+            "gc_s": in_gc,
             "repeats": len(runs),
         },
     )
