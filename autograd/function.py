@@ -127,6 +127,7 @@ class Context:
 
 
 _new_context = object.__new__
+_ndarray = np.ndarray
 _next_number = itertools.count().__next__  # creation order of nodes: the engine sorts by it
 _new_tensor = Tensor._make
 
@@ -174,26 +175,49 @@ class Function:
     def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
         """Run forward on the inputs' arrays; record the graph node when a gradient is needed.
 
-        This is the hot path of every op, so it does the least it can: one pass
-        over the arguments, the forward, one Tensor, and the node only if needed.
+        This is the hot path of every op, so it does the least it can: unwrap the
+        arguments, run forward, make one Tensor, and fill in the node only if needed.
         """
         ctx = _new_context(cls._node_type)
         ctx._saved = ()
-        arrays = []
-        inputs = []
-        record = False
-        for a in args:
+        # Unwrap Tensor arguments to their arrays; ops of one and two inputs
+        # (nearly all of them) get a straight-line path without a loop.
+        if len(args) == 2:
+            a, b = args
+            record = False
             if isinstance(a, Tensor):
-                arrays.append(a.data)
-                inputs.append(a)
-                if a.requires_grad:
-                    record = True
+                record = a.requires_grad
+                a_data = a.data
             else:
-                arrays.append(a)
-                inputs.append(None)
-        ctx.inputs = inputs
-        out = cls.forward(ctx, *arrays, **kwargs)
-        if type(out) is not np.ndarray:
+                a_data, a = a, None
+            if isinstance(b, Tensor):
+                record = record or b.requires_grad
+                b_data = b.data
+            else:
+                b_data, b = b, None
+            ctx.inputs = inputs = [a, b]
+            out = cls.forward(ctx, a_data, b_data, **kwargs)
+        elif len(args) == 1 and isinstance(args[0], Tensor):
+            a = args[0]
+            record = a.requires_grad
+            ctx.inputs = inputs = [a]
+            out = cls.forward(ctx, a.data, **kwargs)
+        else:
+            arrays = []
+            inputs = []
+            record = False
+            for a in args:
+                if isinstance(a, Tensor):
+                    arrays.append(a.data)
+                    inputs.append(a)
+                    if a.requires_grad:
+                        record = True
+                else:
+                    arrays.append(a)
+                    inputs.append(None)
+            ctx.inputs = inputs
+            out = cls.forward(ctx, *arrays, **kwargs)
+        if type(out) is not _ndarray:
             out = _as_array(ctx, out)
         if STATE.anomaly:
             check_finite(cls.name, "forward", out)
@@ -203,16 +227,14 @@ class Function:
             ctx._out = out
             ctx._epoch = STATE.inplace_epoch
             ctx._seq = _next_number()
-        else:
-            result = _new_tensor(out, False, None)
-            record = False
-        if out.base is not None:
-            _share_version_with_base(result, out, inputs)
-        if record and ctx._saved:
             for v in ctx._saved:
                 if v is out:
                     _track_output_version(ctx, result)
                     break
+        else:
+            result = _new_tensor(out, False, None)
+        if out.base is not None:
+            _share_version_with_base(result, out, inputs)
         return result
 
 
