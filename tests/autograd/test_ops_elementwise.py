@@ -278,3 +278,30 @@ def test_gradcheck_says_when_its_step_straddles_a_kink(fn: Callable, op: str, va
 
 def test_gradcheck_away_from_the_kink_passes() -> None:
     assert ag.gradcheck(lambda t: ag.relu(t).sum(), _leaves([0.3, -0.2, 1e-3]))
+
+
+def _failing_kinks(margin: float, arrays: Any, options: dict) -> list:
+    raise KeyError("target")
+
+
+class _Bent(ag.Function):
+    """|x| whose spec's kinks function fails: the report must still say it was a kink."""
+
+    check = ag.OpCheck(reference=np.abs, twice=False, kinks=_failing_kinks)
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return np.abs(x)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        return g * ctx.xp.sign(x)
+
+
+def test_a_kink_is_reported_even_when_the_spec_cannot_say_where() -> None:
+    x = Tensor(np.array([1.0, 1e-7]), requires_grad=True)
+    with pytest.raises(ag.GradcheckError, match="straddles a point") as caught:
+        ag.gradcheck(lambda t: _Bent.apply(t).sum(), [x])
+    assert caught.value.kink and caught.value.node is None
