@@ -114,7 +114,9 @@ def _check_backward(fn: Callable[..., Any], case: Case, seed: int, result: CaseR
     node = y.grad_fn
     # Arrays the node saved besides the inputs and the output must die with the graph.
     kept = [id(x.data) for x in xs] + [id(y.data)]
-    saved = [weakref.ref(v) for v in node._saved if isinstance(v, np.ndarray) and id(v) not in kept]
+    held = getattr(node, "_saved", ())
+    held = held if isinstance(held, tuple) else ()
+    saved = [weakref.ref(v) for v in held if isinstance(v, np.ndarray) and id(v) not in kept]
     problems = result.problems
 
     once = grad(y, xs, g, retain_graph=True, allow_unused=True)
