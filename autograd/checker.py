@@ -114,9 +114,11 @@ def _check_backward(fn: Callable[..., Any], case: Case, seed: int, result: CaseR
     node = y.grad_fn
     # Arrays the node saved besides the inputs and the output must die with the graph.
     kept = [id(x.data) for x in xs] + [id(y.data)]
-    held = getattr(node, "_saved", ())
-    held = held if isinstance(held, tuple) else ()
-    saved = [weakref.ref(v) for v in held if isinstance(v, np.ndarray) and id(v) not in kept]
+    saved = [
+        weakref.ref(v)
+        for v in _saved_values(node)
+        if isinstance(v, np.ndarray) and id(v) not in kept
+    ]
     problems = result.problems
 
     once = grad(y, xs, g, retain_graph=True, allow_unused=True)
@@ -153,6 +155,12 @@ def _check_backward(fn: Callable[..., Any], case: Case, seed: int, result: CaseR
     del node, y
     if node_ref() is not None:
         problems.append("the graph node is still alive after backward and del (a reference cycle?)")
+
+
+def _saved_values(node: Any) -> tuple:
+    """What the node saved for backward (nothing once freed); no local copy outlives the call."""
+    saved = getattr(node, "_saved", ())
+    return saved if isinstance(saved, tuple) else ()
 
 
 @dataclass
