@@ -31,6 +31,10 @@ _DEMO_BATCH = 32
 _DEMO_DROPOUT = 0.3
 _DEMO_LR, _DEMO_GAMMA = 3e-3, 0.95  # Adam's rate, multiplied by gamma after every epoch
 _DEMO_PATIENCE = 15  # early stopping: epochs without a better validation accuracy
+_DEMO_RESUME_KEYS = {
+    *("model", "optimizer", "scheduler", "epoch", "seed", "hidden"),
+    *("best_accuracy", "best_epoch", "stale_epochs", "best_model"),
+}
 
 
 def _positive_int(text: str) -> int:
@@ -131,6 +135,13 @@ def _demo(args: argparse.Namespace) -> int:
             state = nn.utils.load(args.resume)
         except (OSError, ValueError) as err:
             print(f"demo: cannot resume from {args.resume}: {err}", file=sys.stderr)
+            return 2
+        if not isinstance(state, dict) or not _DEMO_RESUME_KEYS <= state.keys():
+            print(
+                f"demo: cannot resume from {args.resume}: not a training checkpoint "
+                "(resume from the last.npz a demo run wrote, not best.npz)",
+                file=sys.stderr,
+            )
             return 2
     for key, default in _DEMO_DEFAULTS.items():
         saved = None if state is None else int(state[key])

@@ -123,6 +123,12 @@ def test_resume_from_a_missing_or_corrupt_file_is_a_clear_error(tmp_path, capsys
     assert f"demo: cannot resume from {corrupt}" in capsys.readouterr().err
 
 
+def test_resume_from_the_best_weights_file_is_a_clear_error(four_epochs, capsys):
+    out, _ = four_epochs
+    assert main(["demo", "--resume", str(out / "best.npz")]) == 2
+    assert "not a training checkpoint (resume from the last.npz" in capsys.readouterr().err
+
+
 def test_resume_with_a_different_width_is_refused(four_epochs, capsys):
     out, _ = four_epochs
     assert main(["demo", "--resume", str(out / "last.npz"), "--hidden", "64"]) == 2
