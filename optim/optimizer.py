@@ -23,6 +23,9 @@ from autograd import Tensor, enable_grad
 
 ParamsT = Iterable[Tensor] | Iterable[Mapping[str, Any]]
 
+# Gradient dtypes whose finiteness check is one BLAS dot product (see Optimizer._all_finite).
+_DOT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
 
 class Optimizer:
     """Base class of the optimizers: `param_groups`, `state`, `step`, `zero_grad`, state dicts.
@@ -47,6 +50,8 @@ class Optimizer:
         # Scratch arrays reused by every step (one row per temporary), per dtype, sized for
         # the largest parameter: an update allocates nothing.
         self._workspace: dict[np.dtype, np.ndarray] = {}
+        # The views of it each step asks for, cut once: {(shape, dtype, count): views}.
+        self._scratch_views: dict[tuple, list[np.ndarray]] = {}
         self._check_options(self.defaults, name)
         if isinstance(params, Tensor):
             raise TypeError(
@@ -161,7 +166,11 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        for group, params, grads in self._gradients_to_apply():
+        # a check's dot product may overflow for a finite gradient (it is then checked
+        # exactly): no warning for that
+        with np.errstate(over="ignore"):
+            batches = self._gradients_to_apply()
+        for group, params, grads in batches:
             if params:
                 self._update_group(group, params, grads)
                 for p in params:
@@ -207,19 +216,36 @@ class Optimizer:
         return batches
 
     def _all_finite(self, array: np.ndarray) -> bool:
+        """True if no element is NaN or inf, usually in one read-only pass.
+
+        g . g is NaN or inf iff some element is, or the sum of squares overflows
+        (a finite gradient then takes the exact check too); BLAS reads the array
+        once and writes nothing, where isfinite + all take two passes and a write.
+        """
+        if array.dtype in _DOT_DTYPES and array.flags.c_contiguous:
+            flat = array.reshape(-1)
+            if math.isfinite(np.dot(flat, flat)):
+                return True
         (flags,) = self._scratch(array.shape, np.dtype(np.bool_), 1)
         np.isfinite(array, out=flags)
         return bool(flags.all())
 
     def _scratch(self, shape: tuple[int, ...], dtype: np.dtype, count: int) -> list[np.ndarray]:
         """`count` distinct uninitialised arrays of `shape` and `dtype`, views of the workspace."""
+        key = (shape, dtype, count)
+        views = self._scratch_views.get(key)
+        if views is not None:
+            return views
         n = math.prod(shape)
         buf = self._workspace.get(dtype)
         if buf is None or buf.shape[0] < count or buf.shape[1] < n:
             rows = count if buf is None else max(count, buf.shape[0])
             cols = n if buf is None else max(n, buf.shape[1])
             buf = self._workspace[dtype] = np.empty((rows, cols), dtype)
-        return [buf[i, :n].reshape(shape) for i in range(count)]
+            # views of the old buffer would keep it alive: cut them again from the new one
+            self._scratch_views.clear()
+        views = self._scratch_views[key] = [buf[i, :n].reshape(shape) for i in range(count)]
+        return views
 
     # ---- checkpoints -----------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
