@@ -59,13 +59,11 @@ def _epoch_seed(seed: int, epoch: int) -> int:
 
 
 def _one_blas_thread() -> Any:
-    """Limit BLAS to one thread where threadpoolctl is installed: these matrices are small,
-    threads only contend (badly so on a busy machine), and one thread gives the same
-    floating-point sums on every machine. Returns the limiter (keep it alive) or None."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return None
+    """Limit BLAS to one thread: these matrices are small, threads only contend (badly so
+    on a busy machine), and one thread gives the same floating-point sums on every
+    machine. Returns the limiter (keep it alive)."""
+    from threadpoolctl import threadpool_limits
+
     return threadpool_limits(1)
 
 

@@ -122,18 +122,8 @@ def _run(
 
     previous_mode = STATE.grad_enabled
     STATE.grad_enabled = create_graph
-    free = not retain_graph
     try:
-        for node in order:
-            g = node._grad
-            node._grad = None
-            if g is not None and (node._hooks or node._retained or capture is not None):
-                g = _node_extras(node, g, tensor_mode, capture)
-            if g is None or (needed is not None and node not in needed):
-                if free:
-                    node._saved = _FREED
-                continue
-            _apply_rule(node, g, xp, tensor_mode, leaf_grads, free)
+        _chain_rule(order, xp, tensor_mode, leaf_grads, not retain_graph, capture, needed)
     except BaseException:
         for node in order:
             node._grad = None
@@ -167,63 +157,79 @@ def _node_extras(node: Context, g: Any, tensor_mode: bool, capture: dict | None)
     return g
 
 
-def _apply_rule(
-    node: Context, g: Any, xp: Any, tensor_mode: bool, leaf_grads: dict, free: bool
+def _chain_rule(
+    order: list[Context],
+    xp: Any,
+    tensor_mode: bool,
+    leaf_grads: dict,
+    free: bool,
+    capture: dict | None,
+    needed: set | None,
 ) -> None:
-    """Run one node's gradient rule and route each input's gradient to where it accumulates.
+    """Run each node's rule on its accumulated gradient and route the results to its inputs.
 
     An intermediate node's buffer is added to in place only once this pass
-    allocated it (the second contribution); a rule's result may alias its
-    upstream gradient (add returns it twice), so it is never written into.
+    allocated it (at its second contribution): a rule's result may alias its
+    upstream gradient (add returns it twice), so that is never written into.
+    This loop is the engine's hot path, so it is written out in one piece.
     """
-    if tensor_mode:
-        node.xp = xp
-    saved = node._saved
-    grads = node.fn.backward(node, g)
-    if free:
-        node._saved = _FREED
-    if type(grads) is not tuple:
-        grads = (grads,)
-    inputs = node.inputs
-    if len(grads) != len(inputs):
-        raise RuntimeError(
-            f"{node.fn.name}: backward returned {len(grads)} gradient(s), expected "
-            f"{len(inputs)} (one per input of forward, None where there is none)"
-        )
     anomaly = STATE.anomaly
-    for t, gi in zip(inputs, grads):
-        if gi is None or t is None or not t.requires_grad:
+    for node in order:
+        g = node._grad
+        node._grad = None
+        if g is not None and (node._hooks or node._retained or capture is not None):
+            g = _node_extras(node, g, tensor_mode, capture)
+        if g is None or (needed is not None and node not in needed):
+            if free:
+                node._saved = _FREED
             continue
         if tensor_mode:
-            if not isinstance(gi, Tensor):
-                gi = Tensor._make(np.asarray(gi), False, None)
-        elif type(gi) is not _ndarray:
-            gi = gi.data if isinstance(gi, Tensor) else np.asarray(gi)
-        data = t.data
-        if gi.shape != data.shape:
-            gi = _sum_to_shape(gi, data.shape, xp, node, t)
-        if gi.dtype is not data.dtype and gi.dtype != data.dtype:
-            gi = gi.astype(data.dtype)
-        if anomaly:
-            check_finite(node.fn.name, "backward", gi)
-        parent = t.grad_fn
-        if parent is None:
-            owned = not tensor_mode and gi is not g and gi.base is None
-            if owned and saved is not _FREED:
-                owned = all(gi is not s for s in saved)
-            _add_leaf(leaf_grads, t, gi, owned, tensor_mode)
-            continue
-        current = parent._grad
-        if current is None:
-            parent._grad = gi
-            parent._grad_owned = False
-        elif tensor_mode:
-            parent._grad = current + gi
-        elif parent._grad_owned:
-            np.add(current, gi, out=current)
-        else:
-            parent._grad = _new_sum(current, gi)
-            parent._grad_owned = True
+            node.xp = xp
+        saved = node._saved
+        grads = node.fn.backward(node, g)
+        if free:
+            node._saved = _FREED
+        if type(grads) is not tuple:
+            grads = (grads,)
+        inputs = node.inputs
+        if len(grads) != len(inputs):
+            raise RuntimeError(
+                f"{node.fn.name}: backward returned {len(grads)} gradient(s), expected "
+                f"{len(inputs)} (one per input of forward, None where there is none)"
+            )
+        for t, gi in zip(inputs, grads):
+            if gi is None or t is None or not t.requires_grad:
+                continue
+            if tensor_mode:
+                if not isinstance(gi, Tensor):
+                    gi = Tensor._make(np.asarray(gi), False, None)
+            elif type(gi) is not _ndarray:
+                gi = gi.data if isinstance(gi, Tensor) else np.asarray(gi)
+            data = t.data
+            if gi.shape != data.shape:
+                gi = _sum_to_shape(gi, data.shape, xp, node, t)
+            if gi.dtype is not data.dtype and gi.dtype != data.dtype:
+                gi = gi.astype(data.dtype)
+            if anomaly:
+                check_finite(node.fn.name, "backward", gi)
+            parent = t.grad_fn
+            if parent is None:
+                owned = not tensor_mode and gi is not g and gi.base is None
+                if owned and saved is not _FREED:
+                    owned = all(gi is not s for s in saved)
+                _add_leaf(leaf_grads, t, gi, owned, tensor_mode)
+                continue
+            current = parent._grad
+            if current is None:
+                parent._grad = gi
+                parent._grad_owned = False
+            elif tensor_mode:
+                parent._grad = current + gi
+            elif parent._grad_owned:
+                np.add(current, gi, out=current)
+            else:
+                parent._grad = _new_sum(current, gi)
+                parent._grad_owned = True
 
 
 def _sum_to_shape(gi: Any, shape: tuple[int, ...], xp: Any, node: Context, t: Tensor) -> Any:

@@ -51,9 +51,13 @@ class Context:
     _out_vc: list | None = None
 
     @property
-    def needs_input_grad(self) -> list[bool]:
+    def needs_input_grad(self) -> tuple[bool, ...]:
         """For each input of forward: is it a Tensor that requires grad?"""
-        return [t is not None and t.requires_grad for t in self.inputs]
+        inputs = self.inputs
+        if len(inputs) == 2:  # most ops: no loop
+            a, b = inputs
+            return (a is not None and a.requires_grad, b is not None and b.requires_grad)
+        return tuple([t is not None and t.requires_grad for t in inputs])
 
     @property
     def parents(self) -> list[Tensor]:

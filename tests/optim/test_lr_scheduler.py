@@ -46,10 +46,17 @@ SCHEDULERS = [
 
 
 def _ids(config: tuple[str, dict]) -> str:
+    """A readable test id, the same in every process (no memory addresses)."""
+
+    def show(v: object) -> str:
+        if callable(v):
+            return getattr(v, "__name__", type(v).__name__)
+        if isinstance(v, list | tuple):
+            return "[" + ", ".join(show(x) for x in v) + "]"
+        return str(v)
+
     name, kwargs = config
-    return name + "".join(
-        f"-{k}={getattr(v, '__name__', v) if callable(v) else v}" for k, v in kwargs.items()
-    )
+    return name + "".join(f"-{k}={show(v)}" for k, v in kwargs.items())
 
 
 def _optimizer() -> optim.SGD:
