@@ -520,6 +520,9 @@ def power(a: Any, b: Any) -> Tensor:
     return Pow.apply(a, b)
 
 
+pow = power  # NumPy 2's name, the function of the method `t.pow(p)`
+
+
 def clip(x: Any, lo: Any = None, hi: Any = None) -> Tensor:
     """x limited to [lo, hi]; either bound may be None."""
     return Clip.apply(x, lo=lo, hi=hi)

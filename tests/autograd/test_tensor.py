@@ -289,3 +289,32 @@ def test_repr_shows_data_dtype_and_grad_fn() -> None:
     assert "mul" in repr(y) and "grad_fn" in repr(y)
     assert "float64" in repr(Tensor(np.zeros(2)))
     assert "grad_fn" not in repr(Tensor([1.0]))
+
+
+# ---- every method is also an `ag` function (API.md "Functions") ------------------------------
+# (method, positional arguments after the tensor); one per method API.md lists.
+METHODS = [
+    *((name, ()) for name in "exp log sqrt sin cos tanh sigmoid relu abs sign".split()),
+    *((name, (1,)) for name in "sum mean var std max min prod logsumexp argmax argmin".split()),
+    ("softmax", (0,)),
+    ("log_softmax", (0,)),
+    ("reshape", ((3, 2, 1),)),
+    ("flatten", ()),
+    ("transpose", ((1, 0, 2),)),
+    ("swapaxes", (0, 2)),
+    ("squeeze", (2,)),
+    ("expand_dims", (0,)),
+    ("broadcast_to", ((4, 2, 3, 1),)),
+    ("clip", (0.6, 1.2)),
+    ("pow", (3.0,)),
+    ("matmul", (np.ones((1, 2)),)),
+]
+
+
+@pytest.mark.parametrize(("name", "args"), METHODS, ids=[m[0] for m in METHODS])
+def test_each_method_has_an_ag_function_giving_the_same_result(name: str, args: tuple) -> None:
+    x = Tensor(np.linspace(0.5, 1.5, 6).reshape(2, 3, 1))
+    expected = getattr(x, name)(*args)
+    got = getattr(ag, name)(x, *args)
+    assert got.shape == expected.shape and got.dtype == expected.dtype
+    np.testing.assert_array_equal(got.data, expected.data)
