@@ -22,7 +22,7 @@ from autograd.creation import (
     zeros_like,
 )
 from autograd.dtypes import get_default_dtype, set_default_dtype
-from autograd.engine import backward, grad
+from autograd.engine import grad
 from autograd.function import Context, Function
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from autograd.mode import detect_anomaly, enable_grad, is_grad_enabled, no_grad
@@ -93,7 +93,6 @@ __all__ = [
     "arange",
     "argmax",
     "argmin",
-    "backward",
     "broadcast_to",
     "clip",
     "concatenate",

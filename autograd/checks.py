@@ -41,7 +41,7 @@ DOMAINS: dict[str, tuple[float, float, bool]] = {
 }
 
 # Drawn inputs stay this far from every declared kink (the central-difference step is 1e-6).
-KINK_MARGIN = 1e-3
+_KINK_MARGIN = 1e-3
 _ATTEMPTS = 100
 
 
@@ -224,7 +224,7 @@ def draw_case(spec: OpCheck, draw: Draw) -> Case:
     for _ in range(_ATTEMPTS):
         rng = draw.generator()
         arrays = tuple(_values(_domain(spec.domains, i), s, rng) for i, s in enumerate(shapes))
-        if spec.kinks is None or not _any_mask(spec.kinks(KINK_MARGIN, arrays, options)):
+        if spec.kinks is None or not _any_mask(spec.kinks(_KINK_MARGIN, arrays, options)):
             return Case(arrays, options)
     raise RuntimeError(
         f"draw_case: no inputs of shapes {list(shapes)} with options {options} "
@@ -531,7 +531,6 @@ def masks_summary(masks: Masks) -> list[tuple[int, tuple[int, ...]]]:
 
 __all__ = [
     "DOMAINS",
-    "KINK_MARGIN",
     "Case",
     "Draw",
     "OpCheck",

@@ -10,7 +10,7 @@ _FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _default = [np.dtype(np.float32)]
 
 
-def as_float_dtype(dtype: Any) -> np.dtype:
+def _as_float_dtype(dtype: Any) -> np.dtype:
     """Validate and normalise a float dtype given as a NumPy type or its name."""
     # np.dtype(None) is float64, and None == np.dtype("float64") is True: test for None first.
     try:
@@ -24,7 +24,7 @@ def as_float_dtype(dtype: Any) -> np.dtype:
 
 def set_default_dtype(dtype: Any) -> None:
     """Make Python floats and new tensors use `dtype` (np.float32 or np.float64, or their names)."""
-    _default[0] = as_float_dtype(dtype)
+    _default[0] = _as_float_dtype(dtype)
 
 
 def get_default_dtype() -> np.dtype:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 
-def is_basic_index(key: Any) -> bool:
+def _is_basic_index(key: Any) -> bool:
     """True when `key` selects by ints/slices only, so each element is picked at most once."""
     parts = key if isinstance(key, tuple) else (key,)
     return all(
@@ -40,7 +40,7 @@ def sum_to(array: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 def scatter_add(grad: np.ndarray, shape: tuple[int, ...], key: Any) -> np.ndarray:
     """Zeros of `shape` with `grad` added at `key`; repeated indices add up."""
     out = np.zeros(shape, dtype=grad.dtype)
-    if is_basic_index(key):
+    if _is_basic_index(key):
         out[key] = grad
     else:
         np.add.at(out, key, grad)

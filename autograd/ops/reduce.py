@@ -17,7 +17,7 @@ from autograd.function import Context, Function
 from autograd.tensor import Tensor
 
 
-def normalize_axes(op: str, axis: Any, ndim: int) -> tuple[int, ...]:
+def _normalize_axes(op: str, axis: Any, ndim: int) -> tuple[int, ...]:
     """`axis` (None, an int or a tuple) as a sorted tuple of non-negative axes."""
     if axis is None:
         return tuple(range(ndim))
@@ -36,7 +36,7 @@ def normalize_axes(op: str, axis: Any, ndim: int) -> tuple[int, ...]:
 
 def _reduction(ctx: Context, op: str, x: np.ndarray, axis: Any, keepdims: bool) -> tuple:
     """Record what every reduction's rule needs: the input shape, the axes, keepdims."""
-    axes = normalize_axes(op, axis, x.ndim)
+    axes = _normalize_axes(op, axis, x.ndim)
     ctx.shape, ctx.axes, ctx.keepdims = x.shape, axes, keepdims
     return axes
 
