@@ -27,6 +27,7 @@ from autograd.checks import masks_summary, spec_of
 from autograd.engine import grad as _grad
 from autograd.function import Function
 from autograd.tensor import Tensor
+from autograd.value import Value
 
 
 class GradcheckError(RuntimeError):
@@ -42,12 +43,6 @@ class GradcheckError(RuntimeError):
     node: Any = None
     output: Any = None
     kink: bool = False
-
-
-def _is_value(x: Any) -> bool:
-    from autograd.value import Value
-
-    return isinstance(x, Value)
 
 
 # ---- problems: a function and its inputs seen as flat float64 vectors ------------------------
@@ -106,10 +101,8 @@ class _ValueProblem:
     """fn over Values (the scalar engine): each float input is a one-element vector."""
 
     def __init__(self, fn: Callable[..., Any], inputs: Sequence[Any]) -> None:
-        from autograd.value import Value
-
         self.fn = fn
-        self.args = [Value(float(x.data if _is_value(x) else x)) for x in inputs]
+        self.args = [Value(float(x.data if isinstance(x, Value) else x)) for x in inputs]
         self.diff = list(range(len(self.args)))
         self.params = [np.array([v.data]) for v in self.args]
 
@@ -123,12 +116,12 @@ class _ValueProblem:
 
     def output_arrays(self) -> list[np.ndarray]:
         out = self._call()
-        return [np.array([out.data if _is_value(out) else float(out)])]
+        return [np.array([out.data if isinstance(out, Value) else float(out)])]
 
     def vjp(self, out: Any, upstream: np.ndarray) -> list[np.ndarray]:
         for v in self.args:
             v.grad = 0.0
-        if not _is_value(out):
+        if not isinstance(out, Value):
             return [np.zeros(1) for _ in self.args]
         out.backward()
         return [np.array([v.grad * float(upstream.ravel()[0])]) for v in self.args]
@@ -136,16 +129,9 @@ class _ValueProblem:
 
 def _problem(fn: Callable[..., Any], inputs: Sequence[Any]) -> Any:
     inputs = list(inputs) if isinstance(inputs, tuple | list) else [inputs]
-    if any(_is_value_safe(x) for x in inputs):
+    if any(isinstance(x, Value) for x in inputs):
         return _ValueProblem(fn, inputs)
     return _TensorProblem(fn, inputs)
-
-
-def _is_value_safe(x: Any) -> bool:
-    try:
-        return _is_value(x)
-    except ImportError:
-        return False
 
 
 # ---- the two Jacobians -----------------------------------------------------------------
@@ -453,17 +439,22 @@ def _local_failure(call: tuple, order: int, eps: float, atol: float, rtol: float
     return prefix + outcome.message.removeprefix("gradcheck: ")
 
 
-def _raise(
+def _verdict(
     problem: Any,
-    outcome: _Outcome,
     forward: Any,
     order: int,
     eps: float,
     atol: float,
     rtol: float,
-) -> None:
-    """Raise GradcheckError with the mismatch and, for Tensor functions, its diagnosis."""
-    assert outcome.message is not None
+    raise_exception: bool,
+) -> bool:
+    """True if `problem` passes; else raise GradcheckError with the mismatch and, for Tensor
+    functions (`forward`: the first-order problem), its diagnosis, or return False."""
+    outcome = _evaluate(problem, eps, atol, rtol)
+    if outcome.message is None:
+        return True
+    if not raise_exception:
+        return False
     if not isinstance(forward, _TensorProblem):
         raise GradcheckError(outcome.message)
     diagnosis, output = _diagnose(problem, outcome, forward, order, eps, atol, rtol)
@@ -511,12 +502,7 @@ def gradcheck(
     kink the difference step straddled (`error.kink`).
     """
     problem = _problem(fn, inputs)
-    outcome = _evaluate(problem, eps, atol, rtol)
-    if outcome.message is None:
-        return True
-    if raise_exception:
-        _raise(problem, outcome, problem, 1, eps, atol, rtol)
-    return False
+    return _verdict(problem, problem, 1, eps, atol, rtol, raise_exception)
 
 
 def gradgradcheck(
@@ -535,12 +521,7 @@ def gradgradcheck(
     `grad_outputs` is given.
     """
     inner, problem = _second_order_problem(fn, inputs, grad_outputs)
-    outcome = _evaluate(problem, eps, atol, rtol)
-    if outcome.message is None:
-        return True
-    if raise_exception:
-        _raise(problem, outcome, inner, 2, eps, atol, rtol)
-    return False
+    return _verdict(problem, inner, 2, eps, atol, rtol, raise_exception)
 
 
 def _check_report(
