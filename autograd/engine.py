@@ -171,7 +171,9 @@ def _chain_rule(
     An intermediate node's buffer is added to in place only once this pass
     allocated it (at its second contribution): a rule's result may alias its
     upstream gradient (add returns it twice), so that is never written into.
-    This loop is the engine's hot path, so it is written out in one piece.
+    When the graph is freed, a node also lets go of its large intermediate
+    inputs (see `_release_inputs`). This loop is the engine's hot path, so it
+    is written out in one piece.
     """
     anomaly = STATE.anomaly
     for node in order:
@@ -182,6 +184,7 @@ def _chain_rule(
         if g is None or (needed is not None and node not in needed):
             if free:
                 node._saved = _FREED
+                node._out = None
             continue
         if tensor_mode:
             node.xp = xp
@@ -189,6 +192,7 @@ def _chain_rule(
         grads = node.fn.backward(node, g)
         if free:
             node._saved = _FREED
+            node._out = None
         if type(grads) is not tuple:
             grads = (grads,)
         inputs = node.inputs
@@ -197,6 +201,7 @@ def _chain_rule(
                 f"{node.fn.name}: backward returned {len(grads)} gradient(s), expected "
                 f"{len(inputs)} (one per input of forward, None where there is none)"
             )
+        release = False
         for t, gi in zip(inputs, grads):
             if gi is None or t is None or not t.requires_grad:
                 continue
@@ -219,6 +224,8 @@ def _chain_rule(
                     owned = all(gi is not s for s in saved)
                 _add_leaf(leaf_grads, t, gi, owned, tensor_mode)
                 continue
+            if free and data.nbytes >= _RELEASE_BYTES:
+                release = True
             current = parent._grad
             if current is None:
                 parent._grad = gi
@@ -230,6 +237,37 @@ def _chain_rule(
             else:
                 parent._grad = _new_sum(current, gi)
                 parent._grad_owned = True
+        if release:
+            node.inputs = _release_inputs(inputs)
+
+
+# Intermediate arrays at least this large are let go of by a node once its
+# rule has run in a backward that frees the graph (smaller ones cost more to
+# replace than they hold).
+_RELEASE_BYTES = 1 << 16
+
+
+def _release_inputs(inputs: tuple) -> tuple:
+    """A freed node's inputs with each large intermediate Tensor replaced by a stand-in.
+
+    As in PyTorch, a graph keeps only what its rules saved: a node's link to an
+    intermediate input need not pin that input's array once backward has run
+    (a training loop that keeps last step's loss would otherwise hold all of
+    its activations). The stand-in has the same grad_fn, shape and dtype, over a
+    zero-strided read-only view instead of the data; leaves (inputs, parameters)
+    are never replaced, and tensors the caller holds keep their data.
+    """
+    released = []
+    for t in inputs:
+        if t is not None and t.grad_fn is not None and t.data.nbytes >= _RELEASE_BYTES:
+            placeholder = np.broadcast_to(np.zeros((), t.data.dtype), t.data.shape)
+            stand_in = Tensor._make(placeholder, True, t.grad_fn)
+            stand_in._data_released = True
+            if t.name is not None:
+                stand_in.name = t.name
+            t = stand_in
+        released.append(t)
+    return tuple(released)
 
 
 def _sum_to_shape(gi: Any, shape: tuple[int, ...], xp: Any, node: Context, t: Tensor) -> Any:

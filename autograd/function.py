@@ -29,7 +29,7 @@ _FREED = object()  # ctx._saved after a backward freed the buffers
 class Context:
     """What forward leaves for backward, and the node recorded in the graph.
 
-    `inputs` are the Tensor arguments (None for other arguments), in order;
+    `inputs` is a tuple of the Tensor arguments (None for other arguments), in order;
     `needs_input_grad[i]` says whether input i wants a gradient, so a rule can
     skip work. Any other attribute (`ctx.axis = 1`) is the op's own.
     """
@@ -199,12 +199,12 @@ class Function:
                 b_data = b.data
             else:
                 b_data, b = b, None
-            ctx.inputs = inputs = [a, b]
+            ctx.inputs = inputs = (a, b)
             out = cls.forward(ctx, a_data, b_data, **kwargs)
         elif len(args) == 1 and isinstance(args[0], Tensor):
             a = args[0]
             record = a.requires_grad
-            ctx.inputs = inputs = [a]
+            ctx.inputs = inputs = (a,)
             out = cls.forward(ctx, a.data, **kwargs)
         else:
             arrays = []
@@ -219,7 +219,7 @@ class Function:
                 else:
                     arrays.append(a)
                     inputs.append(None)
-            ctx.inputs = inputs
+            ctx.inputs = inputs = tuple(inputs)
             out = cls.forward(ctx, *arrays, **kwargs)
         if type(out) is not _ndarray:
             out = _as_array(ctx, out)
@@ -249,8 +249,10 @@ def _as_array(ctx: Context, out: Any) -> np.ndarray:
     `create_graph` the rule still finds the output it saved.
     """
     array = out.data if isinstance(out, Tensor) else np.asarray(out)
-    if ctx._saved:
-        ctx._saved = tuple(array if v is out else v for v in ctx._saved)
+    for v in ctx._saved:
+        if v is out:
+            ctx._saved = tuple([array if v is out else v for v in ctx._saved])
+            break
     return array
 
 

@@ -86,6 +86,9 @@ class Tensor:
     __slots__ = ("__dict__", "__weakref__", "_vc", "data", "grad", "grad_fn", "requires_grad")
     name: str | None = None
     _hooks: list | None = None
+    # True for the stand-in that replaces a large intermediate in a freed graph
+    # (engine._release_inputs): it has the shape and dtype, not the values.
+    _data_released: bool = False
     __array_ufunc__ = None  # NumPy defers to our reflected operators: ndarray + Tensor -> Tensor
 
     def __init__(

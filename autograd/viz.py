@@ -242,7 +242,9 @@ class _TensorDrawing(_Drawing):
         lines = [t.name] if t.name else []
         lines.append(f"{t.data.shape} {t.data.dtype}")
         if self.show_data:
-            lines.append(self.summary("data", t.data))
+            # a large intermediate that a freeing backward let go of has no values left
+            released = t._data_released
+            lines.append("data released by backward" if released else self.summary("data", t.data))
         if self.show_grad and (t.grad is not None or (t.grad_fn is None and t.requires_grad)):
             lines.append("grad None" if t.grad is None else self.summary("grad", t.grad.data))
         node = t.grad_fn

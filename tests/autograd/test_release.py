@@ -1,0 +1,114 @@
+"""A backward that frees the graph also lets go of large intermediate arrays.
+
+As in PyTorch, what keeps an array alive after backward is a reference the
+caller holds, not the graph: a training loop that keeps last step's loss must
+not keep all of last step's activations.
+"""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+import numpy as np
+import pytest
+
+import autograd as ag
+from autograd import Tensor
+
+BIG = (256, 128)  # 128 KiB of float32: above the release threshold
+SMALL = (4, 3)
+
+
+def _chain(shape: tuple[int, ...]) -> tuple[Tensor, Tensor, weakref.ref]:
+    """x -> h = x * 2 (an intermediate nobody holds) -> loss = relu(h).sum()."""
+    x = Tensor(np.ones(shape, np.float32), requires_grad=True)
+    h = x * 2.0
+    ref = weakref.ref(h.data)
+    loss = (h.relu() + 1.0).sum()
+    del h
+    return x, loss, ref
+
+
+def test_large_intermediate_is_released_by_backward() -> None:
+    x, loss, ref = _chain(BIG)
+    gc.collect()
+    assert ref() is not None  # the graph holds it until backward
+    loss.backward()
+    gc.collect()
+    assert ref() is None
+    np.testing.assert_array_equal(x.grad.data, np.full(BIG, 2.0, np.float32))
+
+
+def test_retain_graph_keeps_intermediates_and_backward_repeats() -> None:
+    x, loss, ref = _chain(BIG)
+    loss.backward(retain_graph=True)
+    gc.collect()
+    assert ref() is not None
+    loss.backward()
+    np.testing.assert_array_equal(x.grad.data, np.full(BIG, 4.0, np.float32))
+
+
+def test_small_intermediates_are_kept() -> None:
+    _, loss, ref = _chain(SMALL)
+    loss.backward()
+    gc.collect()
+    assert ref() is not None
+
+
+def test_tensors_the_caller_holds_keep_their_data() -> None:
+    x = Tensor(np.ones(BIG, np.float32), requires_grad=True)
+    h = x * 2.0
+    (h.relu() + 1.0).sum().backward()
+    np.testing.assert_array_equal(h.data, np.full(BIG, 2.0, np.float32))
+    assert not h._data_released
+
+
+def test_second_backward_through_a_freed_graph_still_raises() -> None:
+    x = Tensor(np.ones(BIG, np.float32), requires_grad=True)
+    loss = ((x * 2.0).exp() + 1.0).sum()
+    loss.backward()
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        loss.backward()
+
+
+def test_stand_in_keeps_the_link_shape_and_name() -> None:
+    x = Tensor(np.ones(BIG, np.float32), requires_grad=True)
+    h = x * 2.0
+    h.name = "h"
+    node = (h + 1.0).grad_fn
+    del h
+    out = Tensor._make(node._out, True, node)
+    out.sum().backward()
+    stand_in = node.inputs[0]
+    assert stand_in._data_released
+    assert stand_in.name == "h"
+    assert stand_in.shape == BIG and stand_in.dtype == np.float32
+    assert stand_in.grad_fn is not None and stand_in.grad_fn.name == "mul"
+
+
+def test_memory_of_a_training_loop_holding_the_loss_is_one_graph() -> None:
+    """Keeping `loss` across steps (the usual loop) keeps no activations alive."""
+    ag.manual_seed(0)
+    w = Tensor(
+        np.random.default_rng(0).standard_normal((64, 64)).astype(np.float32) * 0.1,
+        requires_grad=True,
+    )
+    x = Tensor(np.ones((512, 64), np.float32))
+    refs = []
+    loss = None
+    for _ in range(3):
+        h = x @ w
+        refs.append(weakref.ref(h.data))
+        loss = h.tanh().sum()
+        del h
+        loss.backward()
+    gc.collect()
+    assert all(r() is None for r in refs)
+
+
+def test_draw_graph_says_an_intermediate_was_released() -> None:
+    x = Tensor(np.ones(BIG, np.float32), requires_grad=True)
+    loss = ((x * 2.0).relu() + 1.0).sum()
+    loss.backward()
+    assert "data released by backward" in ag.draw_graph(loss).source
