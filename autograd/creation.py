@@ -39,10 +39,12 @@ def _shape(op: str, shape: tuple) -> tuple[int, ...]:
 
 
 def _dtype(dtype: Any) -> np.dtype:
+    """The dtype asked for, or the default one."""
     return get_default_dtype() if dtype is None else np.dtype(dtype)
 
 
 def _leaf(array: np.ndarray, requires_grad: bool) -> Tensor:
+    """A new leaf around `array` (no copy); an integer array cannot require grad."""
     t = Tensor._make(array, False, None)
     return t.requires_grad_(True) if requires_grad else t
 
@@ -58,8 +60,7 @@ def from_numpy(array: np.ndarray, requires_grad: bool = False) -> Tensor:
     """A Tensor sharing `array`'s memory (no copy); it keeps the array's dtype."""
     if not isinstance(array, np.ndarray):
         raise TypeError(f"from_numpy: expected a NumPy array, got {type(array).__name__}")
-    t = Tensor._make(array, False, None)
-    return t.requires_grad_(True) if requires_grad else t
+    return _leaf(array, requires_grad)
 
 
 def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -93,6 +94,8 @@ def arange(
 ) -> Tensor:
     """Values from start to stop (exclusive) by step: int64 for ints, else the default dtype."""
     args = (0, start, step) if stop is None else (start, stop, step)
+    if args[2] == 0:
+        raise ValueError(f"arange: step must not be zero, got {step!r}")
     if dtype is None and all(isinstance(a, int | np.integer) for a in args):
         dtype = np.int64
     return _leaf(np.arange(*args, dtype=_dtype(dtype)), requires_grad)
@@ -100,6 +103,7 @@ def arange(
 
 def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """The n x m identity matrix (m defaults to n)."""
+    n, m = _shape("eye", (n, n if m is None else m))
     return _leaf(np.eye(n, m, dtype=_dtype(dtype)), requires_grad)
 
 

@@ -77,6 +77,9 @@ def test_where_broadcast_mismatch_names_the_shapes() -> None:
         (lambda: ag.zeros(-1), r"zeros: invalid shape \(-1,\)"),
         (lambda: ag.full((2, -3), 1.0), r"full: invalid shape \(2, -3\)"),
         (lambda: ag.randn(2.5), r"randn: invalid shape"),
+        (lambda: ag.eye(-1), r"eye: invalid shape \(-1, -1\)"),
+        (lambda: ag.eye(2, 1.5), r"eye: invalid shape \(2, 1.5\)"),
+        (lambda: ag.arange(0, 3, 0), r"arange: step must not be zero"),
     ],
 )
 def test_other_shape_errors_are_value_errors(fn: Callable, pattern: str) -> None:
@@ -147,6 +150,11 @@ def test_unusable_data_is_a_type_error(data: Any, pattern: str) -> None:
 def test_integer_tensor_asked_to_require_grad(make: Callable, dtype: str) -> None:
     with pytest.raises(TypeError, match=rf"floating-point.*{dtype}"):
         make()
+
+
+def test_from_numpy_takes_only_arrays() -> None:
+    with pytest.raises(TypeError, match=r"from_numpy: expected a NumPy array, got list"):
+        ag.from_numpy([1.0, 2.0])
 
 
 @pytest.mark.parametrize("dtype", [np.int32, "float16", "complex64", "banana", None])
