@@ -188,6 +188,13 @@ def _chain_rule(
             continue
         if tensor_mode:
             node.xp = xp
+        inputs = node.inputs
+        if free:  # let go of large intermediate inputs before the rule allocates its results
+            for t in inputs:
+                if t is not None and t.grad_fn is not None and t.data.nbytes >= _RELEASE_BYTES:
+                    node.inputs = inputs = _release_inputs(inputs)
+                    break
+            t = None  # the loop variable must not keep the input alive either
         saved = node._saved
         grads = node.fn.backward(node, g)
         if free:
@@ -195,13 +202,11 @@ def _chain_rule(
             node._out = None
         if type(grads) is not tuple:
             grads = (grads,)
-        inputs = node.inputs
         if len(grads) != len(inputs):
             raise RuntimeError(
                 f"{node.fn.name}: backward returned {len(grads)} gradient(s), expected "
                 f"{len(inputs)} (one per input of forward, None where there is none)"
             )
-        release = False
         for t, gi in zip(inputs, grads):
             if gi is None or t is None or not t.requires_grad:
                 continue
@@ -224,8 +229,6 @@ def _chain_rule(
                     owned = all(gi is not s for s in saved)
                 _add_leaf(leaf_grads, t, gi, owned, tensor_mode)
                 continue
-            if free and data.nbytes >= _RELEASE_BYTES:
-                release = True
             current = parent._grad
             if current is None:
                 parent._grad = gi
@@ -237,12 +240,10 @@ def _chain_rule(
             else:
                 parent._grad = _new_sum(current, gi)
                 parent._grad_owned = True
-        if release:
-            node.inputs = _release_inputs(inputs)
 
 
-# Intermediate arrays at least this large are let go of by a node once its
-# rule has run in a backward that frees the graph (smaller ones cost more to
+# Intermediate arrays at least this large are let go of by a node when its
+# rule runs in a backward that frees the graph (smaller ones cost more to
 # replace than they hold).
 _RELEASE_BYTES = 1 << 16
 

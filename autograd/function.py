@@ -228,11 +228,12 @@ class Function:
         if record and STATE.grad_enabled and out.dtype.kind == "f":
             result = _new_tensor(out, True, ctx)
             ctx._grad = None
-            ctx._out = out
+            ctx._out = None  # kept only when saved: the node must not pin its output
             ctx._epoch = STATE.inplace_epoch
             ctx._seq = _next_number()
             for v in ctx._saved:
                 if v is out:
+                    ctx._out = out
                     _track_output_version(ctx, result)
                     break
         else:

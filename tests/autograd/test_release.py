@@ -76,11 +76,10 @@ def test_stand_in_keeps_the_link_shape_and_name() -> None:
     x = Tensor(np.ones(BIG, np.float32), requires_grad=True)
     h = x * 2.0
     h.name = "h"
-    node = (h + 1.0).grad_fn
+    y = h + 1.0
     del h
-    out = Tensor._make(node._out, True, node)
-    out.sum().backward()
-    stand_in = node.inputs[0]
+    y.sum().backward()
+    stand_in = y.grad_fn.inputs[0]
     assert stand_in._data_released
     assert stand_in.name == "h"
     assert stand_in.shape == BIG and stand_in.dtype == np.float32
