@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import numpy as np
 import pytest
 
 import autograd as ag
 from autograd import Tensor
-
-
-@pytest.fixture
-def default_float64() -> Iterator[None]:
-    """Switch the default dtype to float64 for one test, then restore the previous one."""
-    previous = ag.get_default_dtype()
-    ag.set_default_dtype(np.float64)
-    yield
-    ag.set_default_dtype(previous)
-
 
 SHAPED = [ag.zeros, ag.ones, ag.randn, ag.rand]
 
@@ -37,7 +27,7 @@ def test_shape_as_ints_or_one_tuple(make: Callable, args: tuple, shape: tuple) -
 
 
 @pytest.mark.parametrize("make", SHAPED)
-def test_default_dtype_and_dtype_argument(make: Callable, default_float64: None) -> None:
+def test_default_dtype_and_dtype_argument(make: Callable, float64: None) -> None:
     assert make(2, 2).dtype == np.float64
     assert make(2, 2, dtype=np.float32).dtype == np.float32
 
@@ -65,7 +55,7 @@ def test_full() -> None:
     assert ag.full((2,), 7, dtype=np.int64).dtype == np.int64
 
 
-def test_full_in_float64_default(default_float64: None) -> None:
+def test_full_in_float64_default(float64: None) -> None:
     assert ag.full((2,), 0.1).dtype == np.float64
 
 
@@ -84,7 +74,7 @@ def test_arange_of_floats_is_the_default_dtype() -> None:
     assert ag.arange(3, dtype=np.float64).dtype == np.float64
 
 
-def test_arange_of_floats_in_float64_default(default_float64: None) -> None:
+def test_arange_of_floats_in_float64_default(float64: None) -> None:
     assert ag.arange(0.0, 1.0, 0.5).dtype == np.float64
     assert ag.arange(3).dtype == np.int64
 

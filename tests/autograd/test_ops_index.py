@@ -8,21 +8,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+from op_checks import check_gradients, leaves
 
-import autograd as ag
 from autograd import Tensor
 from autograd.ops.index import scatter_add
 
 X = np.arange(24, dtype=np.float64).reshape(2, 3, 4) / 5 - 2.0
-
-
-def _leaves(*values: Any) -> list[Tensor]:
-    return [Tensor(np.asarray(v, dtype=np.float64), requires_grad=True) for v in values]
-
-
-def _check(fn: Any, *values: Any) -> None:
-    assert ag.gradcheck(fn, _leaves(*values))
-    assert ag.gradgradcheck(fn, _leaves(*values))
 
 
 KEYS = [
@@ -54,17 +45,17 @@ def test_indexing_matches_numpy_and_scatters_the_gradient_back(key: Any) -> None
     got = Tensor(X)[key]
     assert got.shape == expected.shape
     np.testing.assert_array_equal(got.data, expected)
-    _check(lambda t: t[key], X)
+    check_gradients(lambda t: t[key], X)
 
 
 def test_repeated_indices_add_up() -> None:
-    (x,) = _leaves([10.0, 20.0, 30.0])
+    (x,) = leaves([10.0, 20.0, 30.0])
     x[np.array([0, 2, 0, 0])].sum().backward()
     np.testing.assert_array_equal(x.grad.data, [3.0, 0.0, 1.0])
 
 
 def test_repeated_indices_with_a_random_upstream_gradient() -> None:
-    (x,) = _leaves(X)
+    (x,) = leaves(X)
     rows, cols = np.array([1, 1, 0, 1]), np.array([2, 2, 2, 0])
     g = np.random.default_rng(0).normal(size=(4, 3))
     x[rows, :, cols].backward(g)
@@ -75,7 +66,7 @@ def test_repeated_indices_with_a_random_upstream_gradient() -> None:
 
 
 def test_bool_tensor_mask_selects_and_routes_the_gradient() -> None:
-    (x,) = _leaves([[-1.0, 2.0], [3.0, -4.0]])
+    (x,) = leaves([[-1.0, 2.0], [3.0, -4.0]])
     picked = x[x > 0]
     np.testing.assert_array_equal(picked.data, [2.0, 3.0])
     (picked * Tensor([5.0, 7.0])).sum().backward()
@@ -83,7 +74,7 @@ def test_bool_tensor_mask_selects_and_routes_the_gradient() -> None:
 
 
 def test_integer_tensor_as_an_index() -> None:
-    (x,) = _leaves([1.0, 2.0, 3.0])
+    (x,) = leaves([1.0, 2.0, 3.0])
     index = Tensor(np.array([2, 2]))
     np.testing.assert_array_equal(x[index].data, [3.0, 3.0])
     x[index].sum().backward()
@@ -91,10 +82,10 @@ def test_integer_tensor_as_an_index() -> None:
 
 
 def test_indexing_a_0d_tensor() -> None:
-    (x,) = _leaves(2.5)
+    (x,) = leaves(2.5)
     for key in [(), Ellipsis, None, np.array(True)]:
         np.testing.assert_array_equal(x[key].data, np.asarray(2.5)[key])
-        _check(lambda t, k=key: t[k] * 3, 2.5)
+        check_gradients(lambda t, k=key: t[k] * 3, 2.5)
 
 
 @pytest.mark.parametrize(
@@ -111,7 +102,7 @@ def test_scatter_add_places_and_sums(shape: tuple, key: Any, g_shape: tuple) -> 
     expected = np.zeros(shape)
     np.add.at(expected, key, g)
     np.testing.assert_array_equal(scatter_add(Tensor(g), shape, key).data, expected)
-    _check(lambda t: scatter_add(t, shape, key), g)
+    check_gradients(lambda t: scatter_add(t, shape, key), g)
 
 
 def test_out_of_range_index_names_the_op_and_shape() -> None:

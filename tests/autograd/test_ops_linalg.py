@@ -4,22 +4,16 @@ gradgradcheck in float64, and the misaligned-shape error."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from op_checks import leaves
 from strategies import HypothesisDraw, arrays
 
 import autograd as ag
 from autograd import Tensor
 from autograd.checks import matmul_shapes
-
-
-def _leaves(*values: Any) -> list[Tensor]:
-    return [Tensor(np.asarray(v, dtype=np.float64), requires_grad=True) for v in values]
-
 
 SHAPES = [
     ((2, 3), (3, 4)),
@@ -43,8 +37,8 @@ def test_matmul_forms(shape_a: tuple, shape_b: tuple) -> None:
     for got in (ag.matmul(Tensor(a), Tensor(b)), Tensor(a) @ Tensor(b), Tensor(a).matmul(b)):
         assert got.shape == expected.shape
         np.testing.assert_allclose(got.data, expected, rtol=1e-12, atol=1e-14)
-    assert ag.gradcheck(ag.matmul, _leaves(a, b))
-    assert ag.gradgradcheck(ag.matmul, _leaves(a, b))
+    assert ag.gradcheck(ag.matmul, leaves(a, b))
+    assert ag.gradgradcheck(ag.matmul, leaves(a, b))
 
 
 @settings(max_examples=10)
@@ -53,11 +47,11 @@ def test_matmul_on_drawn_shapes(data: st.DataObject) -> None:
     shape_a, shape_b = matmul_shapes(HypothesisDraw(data.draw))
     a, b = data.draw(arrays(shape_a)), data.draw(arrays(shape_b))
     np.testing.assert_allclose((Tensor(a) @ Tensor(b)).data, a @ b, rtol=1e-12, atol=1e-14)
-    assert ag.gradcheck(ag.matmul, _leaves(a, b))
+    assert ag.gradcheck(ag.matmul, leaves(a, b))
 
 
 def test_matmul_gradients_are_the_transposed_products() -> None:
-    a, b = _leaves(np.arange(6.0).reshape(2, 3), np.arange(12.0).reshape(3, 4) / 5)
+    a, b = leaves(np.arange(6.0).reshape(2, 3), np.arange(12.0).reshape(3, 4) / 5)
     g = np.linspace(-1, 1, 8).reshape(2, 4)
     (a @ b).backward(g)
     np.testing.assert_allclose(a.grad.data, g @ b.data.T)
@@ -65,14 +59,14 @@ def test_matmul_gradients_are_the_transposed_products() -> None:
 
 
 def test_batched_gradient_of_a_broadcast_matrix_is_summed_over_the_batch() -> None:
-    a, w = _leaves(np.ones((5, 2, 3)), np.full((3, 4), 0.5))
+    a, w = leaves(np.ones((5, 2, 3)), np.full((3, 4), 0.5))
     (a @ w).sum().backward()
     assert w.grad.shape == (3, 4)
     np.testing.assert_allclose(w.grad.data, np.full((3, 4), 10.0))
 
 
 def test_numpy_array_on_the_left() -> None:
-    (b,) = _leaves(np.eye(3))
+    (b,) = leaves(np.eye(3))
     out = np.arange(6.0).reshape(2, 3) @ b
     assert isinstance(out, Tensor) and out.requires_grad
     out.sum().backward()

@@ -11,20 +11,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from op_checks import check_gradients, leaves
 from strategies import distinct_arrays, reduction_options, shapes
 
 import autograd as ag
 from autograd import Tensor
-
-
-def _leaves(*values: Any) -> list[Tensor]:
-    return [Tensor(np.asarray(v, dtype=np.float64), requires_grad=True) for v in values]
-
-
-def _check(fn: Callable[..., Tensor], *values: Any, twice: bool = True) -> None:
-    assert ag.gradcheck(fn, _leaves(*values))
-    if twice:
-        assert ag.gradgradcheck(fn, _leaves(*values))
 
 
 def _logsumexp(x: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
@@ -64,7 +55,7 @@ def test_reduction_over_every_kind_of_axis(
         np.testing.assert_allclose(got.data, expected, rtol=1e-12, atol=1e-15)
     if name == "std" and axis == ():
         return  # the std of one element is sqrt(0), which has no derivative
-    _check(lambda t: fn(t, axis=axis, keepdims=keepdims), X)
+    check_gradients(lambda t: fn(t, axis=axis, keepdims=keepdims), X)
 
 
 @settings(max_examples=10)
@@ -78,7 +69,7 @@ def test_reductions_on_drawn_shapes_and_axes(data: st.DataObject) -> None:
             continue
         expected = reference(x, **options)
         np.testing.assert_allclose(fn(Tensor(x), **options).data, expected, rtol=1e-12, atol=1e-15)
-    _check(lambda t: ag.max(t, **options) + ag.logsumexp(t, **options), x)
+    check_gradients(lambda t: ag.max(t, **options) + ag.logsumexp(t, **options), x)
 
 
 @pytest.mark.parametrize("ddof", [0, 1])
@@ -86,8 +77,8 @@ def test_reductions_on_drawn_shapes_and_axes(data: st.DataObject) -> None:
 def test_var_and_std_with_ddof(ddof: int, axis: Any) -> None:
     np.testing.assert_allclose(ag.var(Tensor(X), axis, ddof=ddof).data, np.var(X, axis, ddof=ddof))
     np.testing.assert_allclose(ag.std(Tensor(X), axis, ddof=ddof).data, np.std(X, axis, ddof=ddof))
-    _check(lambda t: ag.var(t, axis=axis, ddof=ddof), X)
-    _check(lambda t: t.std(axis, ddof=ddof), X)
+    check_gradients(lambda t: ag.var(t, axis=axis, ddof=ddof), X)
+    check_gradients(lambda t: t.std(axis, ddof=ddof), X)
 
 
 def test_reductions_of_a_0d_tensor() -> None:
@@ -95,11 +86,11 @@ def test_reductions_of_a_0d_tensor() -> None:
     for name, fn, reference in REDUCTIONS:
         np.testing.assert_allclose(fn(Tensor(x)).data, reference(x), err_msg=name)
         if name not in ("var", "std"):
-            _check(fn, x)
+            check_gradients(fn, x)
 
 
 def test_mean_gradient_is_one_over_n() -> None:
-    (x,) = _leaves(X)
+    (x,) = leaves(X)
     x.mean(axis=(0, 2)).sum().backward()
     np.testing.assert_allclose(x.grad.data, np.full(X.shape, 1 / 4))
 
@@ -108,7 +99,7 @@ def test_mean_gradient_is_one_over_n() -> None:
 def test_ties_in_max_and_min_share_the_gradient_evenly(fn: Callable, ref: Callable) -> None:
     tied = [3.0, 1.0, 3.0] if fn is ag.max else [1.0, 3.0, 1.0]
     values = np.array([tied, [2.0, 2.0, 2.0]])
-    (x,) = _leaves(values)
+    (x,) = leaves(values)
     y = fn(x, axis=1)
     np.testing.assert_array_equal(y.data, ref(values, axis=1))
     y.sum().backward()
@@ -116,7 +107,7 @@ def test_ties_in_max_and_min_share_the_gradient_evenly(fn: Callable, ref: Callab
 
 
 def test_max_over_all_axes_with_a_tie() -> None:
-    (x,) = _leaves([[1.0, 4.0], [4.0, -2.0]])
+    (x,) = leaves([[1.0, 4.0], [4.0, -2.0]])
     x.max().backward()
     np.testing.assert_array_equal(x.grad.data, [[0.0, 0.5], [0.5, 0.0]])
 
@@ -143,7 +134,7 @@ def test_empty_max_is_an_error() -> None:
     ],
 )
 def test_prod_gradient_is_exact_at_zeros(values: list, expected_grad: list) -> None:
-    (x,) = _leaves(values)
+    (x,) = leaves(values)
     x.prod().backward()
     np.testing.assert_allclose(x.grad.data, expected_grad)
 
@@ -152,7 +143,7 @@ def test_prod_with_a_zero_along_some_axes_passes_gradcheck() -> None:
     values = np.array([[0.0, 1.5, -2.0], [1.2, 0.7, 0.0]])
     np.testing.assert_array_equal(ag.prod(Tensor(values), axis=1).data, [0.0, 0.0])
     for axis in (None, 0, 1, -1):
-        assert ag.gradcheck(lambda t, a=axis: t.prod(axis=a), _leaves(values))
+        assert ag.gradcheck(lambda t, a=axis: t.prod(axis=a), leaves(values))
 
 
 @pytest.mark.parametrize("axis", [0, 1, 2, -1, -2])
@@ -167,7 +158,7 @@ def test_softmax_and_log_softmax_along_each_axis(
     fn: Callable, reference: Callable, axis: int
 ) -> None:
     np.testing.assert_allclose(fn(Tensor(X), axis=axis).data, reference(X, axis), rtol=1e-12)
-    _check(lambda t: fn(t, axis=axis), X)
+    check_gradients(lambda t: fn(t, axis=axis), X)
 
 
 def test_softmax_rows_sum_to_one_and_default_axis_is_last() -> None:
@@ -179,7 +170,7 @@ def test_softmax_rows_sum_to_one_and_default_axis_is_last() -> None:
 
 @pytest.mark.parametrize("fn", [ag.softmax, ag.log_softmax, ag.logsumexp])
 def test_normalisations_stay_finite_with_finite_gradients_at_1000(fn: Callable) -> None:
-    (x,) = _leaves([[1000.0, -1000.0, 999.0], [-1000.0, -1000.0, -999.0]])
+    (x,) = leaves([[1000.0, -1000.0, 999.0], [-1000.0, -1000.0, -999.0]])
     y = fn(x, axis=-1)
     assert np.isfinite(y.data).all()
     y.backward(np.ones(y.shape))
@@ -187,7 +178,7 @@ def test_normalisations_stay_finite_with_finite_gradients_at_1000(fn: Callable) 
 
 
 def test_logsumexp_gradient_is_softmax() -> None:
-    (x,) = _leaves(X)
+    (x,) = leaves(X)
     ag.logsumexp(x, axis=1).sum().backward()
     np.testing.assert_allclose(x.grad.data, ag.softmax(Tensor(X), axis=1).data, rtol=1e-12)
 
@@ -197,7 +188,7 @@ def test_logsumexp_gradient_is_softmax() -> None:
 def test_argmax_argmin_give_int64_indices_without_gradient(
     fn: Callable, reference: Callable, axis: Any
 ) -> None:
-    (x,) = _leaves(X)
+    (x,) = leaves(X)
     out = fn(x, axis=axis)
     np.testing.assert_array_equal(out.data, reference(X, axis=axis))
     assert out.dtype == np.int64 and not out.requires_grad

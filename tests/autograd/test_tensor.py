@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import numpy as np
 import pytest
 
 import autograd as ag
 from autograd import Tensor
-
-
-@pytest.fixture
-def default_float64() -> Iterator[None]:
-    """Switch the default dtype to float64 for one test, then restore the previous one."""
-    previous = ag.get_default_dtype()
-    ag.set_default_dtype(np.float64)
-    yield
-    ag.set_default_dtype(previous)
 
 
 # ---- construction and dtype rules -----------------------------------------------------------
@@ -45,7 +34,7 @@ def test_set_default_dtype_accepts_types_and_names(dtype: object) -> None:
     assert Tensor(1.0).dtype == np.float32
 
 
-def test_set_default_dtype_back_to_float32_by_name(default_float64: None) -> None:
+def test_set_default_dtype_back_to_float32_by_name(float64: None) -> None:
     ag.set_default_dtype("float32")
     assert ag.get_default_dtype() == np.float32
     assert Tensor([0.5]).dtype == np.float32
@@ -53,7 +42,7 @@ def test_set_default_dtype_back_to_float32_by_name(default_float64: None) -> Non
 
 
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
-def test_numpy_arrays_keep_their_float_dtype(dtype: type, default_float64: None) -> None:
+def test_numpy_arrays_keep_their_float_dtype(dtype: type, float64: None) -> None:
     a = np.array([1.0, 2.0], dtype=dtype)
     assert Tensor(a).dtype == dtype
     assert Tensor(a, requires_grad=True).dtype == dtype
