@@ -15,6 +15,7 @@ from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
 import autograd as ag
 from autograd import Tensor
+from autograd.checks import reference_sum_to
 
 
 def f64(data: Any, requires_grad: bool = True) -> Tensor:
@@ -213,16 +214,6 @@ def test_branch_that_does_not_require_grad_is_skipped() -> None:
 
 
 # ---- broadcasting: gradients summed back to each input's shape ------------------------------
-def _reference_sum_to(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Sum grad into `shape` element by element: an independent reference for the engine."""
-    out = np.zeros(shape)
-    lead = grad.ndim - len(shape)
-    for index in np.ndindex(grad.shape):
-        target = tuple(0 if n == 1 else i for i, n in zip(index[lead:], shape))
-        out[target] += grad[index]
-    return out
-
-
 @pytest.mark.parametrize(
     ("shape_a", "shape_b"),
     [
@@ -245,8 +236,8 @@ def test_broadcast_gradients_are_summed_back(shape_a: tuple, shape_b: tuple) -> 
     assert a.grad.shape == shape_a and b.grad.shape == shape_b
     bb = np.broadcast_to(b.data, out.shape)
     ab = np.broadcast_to(a.data, out.shape)
-    np.testing.assert_allclose(a.grad.data, _reference_sum_to(g * bb + g, shape_a), rtol=1e-12)
-    np.testing.assert_allclose(b.grad.data, _reference_sum_to(g * ab, shape_b), rtol=1e-12)
+    np.testing.assert_allclose(a.grad.data, reference_sum_to(g * bb + g, shape_a), rtol=1e-12)
+    np.testing.assert_allclose(b.grad.data, reference_sum_to(g * ab, shape_b), rtol=1e-12)
 
 
 @given(
@@ -270,8 +261,8 @@ def test_broadcast_gradients_for_any_shape_pair(shapes: Any, op: str) -> None:
         "div": (g / bb, -g * ab / bb**2),
     }[op]
     assert a.grad.shape == shape_a and b.grad.shape == shape_b
-    np.testing.assert_allclose(a.grad.data, _reference_sum_to(local[0], shape_a), rtol=1e-10)
-    np.testing.assert_allclose(b.grad.data, _reference_sum_to(local[1], shape_b), rtol=1e-10)
+    np.testing.assert_allclose(a.grad.data, reference_sum_to(local[0], shape_a), rtol=1e-10)
+    np.testing.assert_allclose(b.grad.data, reference_sum_to(local[1], shape_b), rtol=1e-10)
 
 
 def test_broadcast_against_numpy_array_and_scalar() -> None:
