@@ -43,26 +43,25 @@ def make_data(batch: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-class OursStep:
-    """The glassgrad model, loss and optimizer; calling it runs one training step."""
+def _mlp(nn: Any) -> Any:
+    """The MLP of SIZES with ReLUs, built from `nn`: glassgrad's or torch.nn (the same names)."""
+    return nn.Sequential(
+        nn.Linear(SIZES[0], SIZES[1]),
+        nn.ReLU(),
+        nn.Linear(SIZES[1], SIZES[2]),
+        nn.ReLU(),
+        nn.Linear(SIZES[2], SIZES[3]),
+    )
 
-    def __init__(self, x: np.ndarray, y: np.ndarray, seed: int) -> None:
-        import autograd as ag
-        import nn
-        import optim
 
-        ag.manual_seed(seed)
-        self.model = nn.Sequential(
-            nn.Linear(SIZES[0], SIZES[1]),
-            nn.ReLU(),
-            nn.Linear(SIZES[1], SIZES[2]),
-            nn.ReLU(),
-            nn.Linear(SIZES[2], SIZES[3]),
-        )
-        self.loss_fn = nn.CrossEntropyLoss()
-        self.optimizer = optim.SGD(self.model.parameters(), lr=LR)
-        self.x = ag.Tensor(x)
-        self.y = ag.Tensor(y)
+class _TrainingStep:
+    """A model, loss and optimizer with PyTorch's API; calling it runs one training step."""
+
+    model: Any
+    loss_fn: Any
+    optimizer: Any
+    x: Any
+    y: Any
 
     def __call__(self) -> Any:
         self.optimizer.zero_grad()
@@ -70,6 +69,22 @@ class OursStep:
         loss.backward()
         self.optimizer.step()
         return loss
+
+
+class OursStep(_TrainingStep):
+    """The glassgrad model, loss and optimizer."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, seed: int) -> None:
+        import autograd as ag
+        import nn
+        import optim
+
+        ag.manual_seed(seed)
+        self.model = _mlp(nn)
+        self.loss_fn = nn.CrossEntropyLoss()
+        self.optimizer = optim.SGD(self.model.parameters(), lr=LR)
+        self.x = ag.Tensor(x)
+        self.y = ag.Tensor(y)
 
     def parameters(self) -> list[np.ndarray]:
         """W1, b1, W2, b2, W3, b3 as arrays (weights (out, in), as PyTorch)."""
@@ -148,32 +163,18 @@ class NumpyStep:
         return loss
 
 
-class TorchStep:
+class TorchStep(_TrainingStep):
     """PyTorch on one thread, from the same initial parameters (optional row)."""
 
     def __init__(self, torch: Any, x: np.ndarray, y: np.ndarray, params: list[np.ndarray]):
-        tnn = torch.nn
-        self.model = tnn.Sequential(
-            tnn.Linear(SIZES[0], SIZES[1]),
-            tnn.ReLU(),
-            tnn.Linear(SIZES[1], SIZES[2]),
-            tnn.ReLU(),
-            tnn.Linear(SIZES[2], SIZES[3]),
-        )
+        self.model = _mlp(torch.nn)
         with torch.no_grad():
             for p, value in zip(self.model.parameters(), params):
                 p.copy_(torch.from_numpy(value))
         self.optimizer = torch.optim.SGD(self.model.parameters(), lr=LR)
-        self.loss_fn = tnn.CrossEntropyLoss()
+        self.loss_fn = torch.nn.CrossEntropyLoss()
         self.x = torch.from_numpy(x.copy())
         self.y = torch.from_numpy(y.copy())
-
-    def __call__(self) -> Any:
-        self.optimizer.zero_grad()
-        loss = self.loss_fn(self.model(self.x), self.y)
-        loss.backward()
-        self.optimizer.step()
-        return loss
 
     def parameters(self) -> list[np.ndarray]:
         return [p.detach().numpy() for p in self.model.parameters()]
