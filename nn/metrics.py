@@ -110,8 +110,8 @@ def f1_score(
     """The harmonic mean of precision and recall: 2 TP / (2 TP + FP + FN).
 
     `average` and `pos_label` as in `precision`; 'macro' averages the
-    per-class F1 scores (not the F1 of averaged precision and recall, as
-    scikit-learn). 0.0 where the class is neither predicted nor present.
+    per-class F1 scores, as scikit-learn does (not the F1 of the averaged
+    precision and recall). 0.0 where the class is neither predicted nor present.
     """
     t, p = _pair(y_true, y_pred, "f1_score")
     tp, predicted, actual = _counts(t, p, average, pos_label, "f1_score")
