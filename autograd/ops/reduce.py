@@ -268,6 +268,8 @@ class LogSoftmax(Function):
         options=one_axis,
     )
 
+    name = "log_softmax"  # as the function and the method
+
     @staticmethod
     def forward(ctx: Context, x: Any, axis: int = -1) -> Any:
         ctx.axis = _check_axis("log_softmax", axis, x.ndim)

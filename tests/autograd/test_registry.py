@@ -39,7 +39,7 @@ def test_the_registry_holds_every_builtin_op() -> None:
     expected = {
         "add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "sin", "cos", "tanh",
         "sigmoid", "relu", "abs", "sign", "clip", "maximum", "minimum", "where", "astype",
-        "sum", "mean", "var", "max", "min", "prod", "logsumexp", "softmax", "logsoftmax",
+        "sum", "mean", "var", "max", "min", "prod", "logsumexp", "softmax", "log_softmax",
         "reshape", "transpose", "swapaxes", "broadcast_to", "sum_to", "concatenate", "stack",
         "pad", "getitem", "scatter_add", "matmul",
     }  # fmt: skip

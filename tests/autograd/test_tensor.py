@@ -226,6 +226,8 @@ def test_non_leaf_attributes() -> None:
         (lambda a, b: a.sum(), "sum"),
         (lambda a, b: ag.sum(a, axis=0), "sum"),
         (lambda a, b: a.tanh(), "tanh"),
+        (lambda a, b: a.log_softmax(), "log_softmax"),
+        (lambda a, b: ag.broadcast_to(a, (3, 2, 2)), "broadcast_to"),
     ],
 )
 def test_grad_fn_name_is_the_lowercase_op_name(fn: object, name: str) -> None:
