@@ -10,7 +10,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-F = TypeVar("F", bound=Callable[..., Any])
+_Fn = TypeVar("_Fn", bound=Callable[..., Any])
 
 
 class _State:
@@ -41,7 +41,7 @@ class _GradModeSwitch:
     def __exit__(self, *exc: object) -> None:
         STATE.grad_enabled = self._previous
 
-    def __call__(self, fn: F) -> F:
+    def __call__(self, fn: _Fn) -> _Fn:
         enabled = self._enabled
 
         @functools.wraps(fn)
