@@ -130,10 +130,9 @@ class Context:
             self._retained.append(weakref.ref(tensor))
 
 
-_new_context = object.__new__
+_new_object = object.__new__
 _ndarray = np.ndarray
 _next_number = itertools.count().__next__  # creation order of nodes: the engine sorts by it
-_new_tensor = Tensor._make
 
 
 class Function:
@@ -182,7 +181,7 @@ class Function:
         This is the hot path of every op, so it does the least it can: unwrap the
         arguments, run forward, make one Tensor, and fill in the node only if needed.
         """
-        ctx = _new_context(cls._node_type)
+        ctx = _new_object(cls._node_type)
         ctx._saved = ()
         # Unwrap Tensor arguments to their arrays; ops of one and two inputs
         # (nearly all of them) get a straight-line path without a loop.
@@ -225,8 +224,13 @@ class Function:
             out = _as_array(ctx, out)
         if STATE.anomaly:
             check_finite(cls.name, "forward", out)
+        result = _new_object(Tensor)  # Tensor._make, written out: this runs for every op
+        result.data = out
+        result.grad = None
+        result._vc = None
         if record and STATE.grad_enabled and out.dtype.kind == "f":
-            result = _new_tensor(out, True, ctx)
+            result.requires_grad = True
+            result.grad_fn = ctx
             ctx._grad = None
             ctx._out = None  # kept only when saved: the node must not pin its output
             ctx._epoch = STATE.inplace_epoch
@@ -237,7 +241,8 @@ class Function:
                     _track_output_version(ctx, result)
                     break
         else:
-            result = _new_tensor(out, False, None)
+            result.requires_grad = False
+            result.grad_fn = None
         if out.base is not None:
             _share_version_with_base(result, out, inputs)
         return result
