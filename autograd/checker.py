@@ -8,8 +8,8 @@ untouched, gradients that alias no input and not the upstream gradient,
 backward twice with `retain_graph` identical, the graph freed afterwards).
 The test suite runs the same `check_case` on hypothesis-drawn cases.
 
-This is the command-line application's code (only `autograd.__main__` imports
-it): it finds nn's fused ops by importing `nn` by name when it is installed.
+Application code: of the library, only `autograd.__main__` imports it, and it
+finds nn's fused ops by importing `nn` by name when that is installed.
 """
 
 from __future__ import annotations

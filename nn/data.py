@@ -200,7 +200,8 @@ def kfold(n: int, k: int, shuffle: bool = True) -> Iterator[tuple[np.ndarray, np
 def _folds(
     order: np.ndarray, starts: np.ndarray, sizes: np.ndarray
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    # A separate generator, so that kfold's checks and shuffle happen at the call.
+    """kfold's folds, one at a time (a generator of its own, so that kfold checks its
+    arguments and shuffles when it is called, not at the first `next`)."""
     for start, size in zip(starts, sizes):
         val = np.sort(order[start : start + size])
         train = np.sort(np.concatenate([order[:start], order[start + size :]]))
