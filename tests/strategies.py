@@ -15,7 +15,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from autograd.checks import DOMAINS, Case, Draw, OpCheck, draw_case
+from autograd.checks import Case, Draw, OpCheck, draw_case
 
 MAX_DIMS = 3
 MAX_SIDE = 3
@@ -56,17 +56,10 @@ def broadcastable_shapes(
 
 
 def arrays(shape: tuple[int, ...], domain: str = "real") -> st.SearchStrategy[np.ndarray]:
-    """float64 values of `shape` in a named domain (see `autograd.checks.DOMAINS`)."""
-    low, high, signed = DOMAINS[domain]
-
-    def make(seed: int) -> np.ndarray:
-        rng = np.random.default_rng(seed)
-        values = rng.uniform(low, high, size=shape)
-        if signed:
-            values = values * rng.choice([-1.0, 1.0], size=shape)
-        return np.asarray(values, dtype=np.float64)
-
-    return st.integers(0, 2**32 - 1).map(make)
+    """float64 values of `shape` in a named domain (see `autograd.checks.DOMAINS`), drawn as
+    an op's check case is."""
+    spec = OpCheck(reference=None, twice=False, shapes=lambda draw: (shape,), domains=domain)
+    return cases(spec).map(lambda case: case.inputs[0])
 
 
 def distinct_arrays(shape: tuple[int, ...], gap: float = 0.05) -> st.SearchStrategy[np.ndarray]:
