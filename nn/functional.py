@@ -203,13 +203,17 @@ def layer_norm(
 # ---- losses ------------------------------------------------------------------------------------
 def _class_targets(
     op: str, x_shape: tuple, target: Any, ignore_index: int | None, allow_probabilities: bool
-) -> np.ndarray:
-    """Check class-index targets (or, where allowed, probabilities of the input's shape)."""
+) -> tuple[np.ndarray, int | None]:
+    """Check class-index targets (or, where allowed, probabilities of the input's shape).
+
+    Returns the targets and the ignore_index to give the op: None when no
+    index target is ignored (all are classes), so that the op need not look.
+    """
     t = _data(target)
     index_shape = x_shape[:1] + x_shape[2:] if len(x_shape) > 1 else ()
     classes = x_shape[1] if len(x_shape) > 1 else x_shape[0]
     if t.dtype.kind == "f" and allow_probabilities and t.shape == x_shape:
-        return t
+        return t, ignore_index
     if t.dtype.kind not in "iu":
         hint = f", or probabilities of the input's shape {x_shape}" if allow_probabilities else ""
         raise TypeError(
@@ -221,17 +225,35 @@ def _class_targets(
             f"{op}: expected class-index targets of shape {index_shape} for input shape "
             f"{x_shape}, got {t.shape}"
         )
-    if t.size and (t.min() < 0 or t.max() >= classes):  # out of range, or ignored entries
-        bad = (t < 0) | (t >= classes)
-        if ignore_index is not None:
-            bad &= t != ignore_index
-        if bad.any():
-            also = "" if ignore_index is None else f", or ignore_index={ignore_index}"
-            raise IndexError(
-                f"{op}: target class {int(t[bad].flat[0])} is out of range for {classes} classes "
-                f"(valid: 0 to {classes - 1}{also})"
-            )
-    return t
+    if not t.size or not _any_outside(t, classes):
+        # every target is a class: none is ignored, unless ignore_index is a class too
+        return t, ignore_index if ignore_index is not None and 0 <= ignore_index < classes else None
+    bad = (t < 0) | (t >= classes)  # out of range, or ignored entries
+    if ignore_index is not None:
+        bad &= t != ignore_index
+    if bad.any():
+        also = "" if ignore_index is None else f", or ignore_index={ignore_index}"
+        raise IndexError(
+            f"{op}: target class {int(t[bad].flat[0])} is out of range for {classes} classes "
+            f"(valid: 0 to {classes - 1}{also})"
+        )
+    return t, ignore_index
+
+
+# itemsize of a signed integer -> (the unsigned dtype of that size, 2 ** (bits - 1))
+_UNSIGNED = {n: (np.dtype(f"u{n}"), 2 ** (8 * n - 1)) for n in (1, 2, 4, 8)}
+
+
+def _any_outside(t: np.ndarray, classes: int) -> bool:
+    """Whether some integer in t is < 0 or >= classes, in one pass where it can be: read as
+    unsigned, a negative value is at least 2 ** (bits - 1), so more than any class."""
+    dtype = t.dtype
+    if dtype.kind == "i":
+        unsigned, limit = _UNSIGNED[dtype.itemsize]
+        if not dtype.isnative or classes > limit:
+            return bool(t.min() < 0 or t.max() >= classes)
+        t = t.view(unsigned)
+    return bool(t.max() >= classes)
 
 
 def _rows_of_classes(x: Tensor, t: np.ndarray) -> tuple[Tensor, np.ndarray]:
@@ -273,7 +295,7 @@ def cross_entropy(
     x = _as_tensor(input)
     if x.ndim == 0:
         raise ValueError("cross_entropy: expected logits of shape (N, C) or (C,), got a 0-d input")
-    t = _class_targets("cross_entropy", x.shape, target, ignore_index, True)
+    t, ignore_index = _class_targets("cross_entropy", x.shape, target, ignore_index, True)
     _check_size("cross_entropy", "weight", weight, x.shape[min(1, x.ndim - 1)], x.shape)
     rows, t = _rows_of_classes(x, t)
     losses = CrossEntropyOp.apply(
@@ -301,7 +323,7 @@ def nll_loss(
     x = _as_tensor(input)
     if x.ndim == 0:
         raise ValueError("nll_loss: expected an input of shape (N, C) or (C,), got a 0-d input")
-    t = _class_targets("nll_loss", x.shape, target, ignore_index, False)
+    t, ignore_index = _class_targets("nll_loss", x.shape, target, ignore_index, False)
     _check_size("nll_loss", "weight", weight, x.shape[min(1, x.ndim - 1)], x.shape)
     rows, t = _rows_of_classes(x, t)
     losses = NllLossOp.apply(
@@ -420,7 +442,7 @@ def multi_margin_loss(
         raise ValueError(
             f"multi_margin_loss: expected scores of shape (N, C) or (C,), got {x.shape}"
         )
-    t = _class_targets("multi_margin_loss", x.shape, target, None, False)
+    t, _ = _class_targets("multi_margin_loss", x.shape, target, None, False)
     _check_size("multi_margin_loss", "weight", weight, x.shape[-1], x.shape)
     rows, t = _rows_of_classes(x, t)
     losses = MultiMarginOp.apply(

@@ -44,8 +44,14 @@ def _one_hot(rows: np.ndarray, y: np.ndarray, shape: tuple[int, ...], dtype: Any
     return out
 
 
-def _class_rows(target: np.ndarray, weight: Any, ignore_index: int, dtype: Any) -> tuple:
-    """(y, r): targets with ignored ones replaced by 0, and each row's weight (0 if ignored)."""
+def _class_rows(target: np.ndarray, weight: Any, ignore_index: int | None, dtype: Any) -> tuple:
+    """(y, r): targets with ignored ones replaced by 0, and each row's weight (0 if ignored).
+
+    ignore_index None: the caller checked that no target is ignored.
+    """
+    if ignore_index is None:
+        r = np.ones(len(target), dtype) if weight is None else weight[target].astype(dtype)
+        return target, r
     valid = target != ignore_index
     y = np.where(valid, target, 0)
     r = valid.astype(dtype) if weight is None else np.where(valid, weight[y], 0).astype(dtype)
@@ -208,7 +214,7 @@ class CrossEntropyOp(Function):
         z: Any,
         target: Any = None,
         weight: Any = None,
-        ignore_index: int = -100,
+        ignore_index: int | None = -100,
         reduction: str = "mean",
         label_smoothing: float = 0.0,
     ) -> Any:
@@ -219,7 +225,8 @@ class CrossEntropyOp(Function):
         ctx.reduction, ctx.q, ctx.r = reduction, None, None
         if target.dtype.kind in "iu":
             ctx.y, ctx.denominator = target, n
-            if weight is not None or (target == ignore_index).any():  # else every row counts 1
+            # ignore_index None: the caller checked that no target is ignored
+            if weight is not None or (ignore_index is not None and (target == ignore_index).any()):
                 ctx.y, ctx.r = _class_rows(target, weight, ignore_index, z.dtype)
                 ctx.denominator = ctx.r.sum()
             if label_smoothing:
@@ -227,18 +234,24 @@ class CrossEntropyOp(Function):
                 w = 1 if weight is None else weight.astype(z.dtype)
                 ctx.q = _one_hot(r * (1 - label_smoothing), ctx.y, z.shape, z.dtype)
                 # the smoothing part counts every row that is not ignored, whatever its weight
-                ctx.q += (target != ignore_index)[:, None] * (w * (label_smoothing / c))
+                counted = 1 if ignore_index is None else (target != ignore_index)[:, None]
+                ctx.q += counted * (w * (label_smoothing / c))
         else:
             q = target * (1 - label_smoothing) + label_smoothing / c
             ctx.q = (q if weight is None else q * weight).astype(z.dtype, copy=False)
             ctx.denominator = n
         if ctx.q is None:
-            losses = np.log(sums[:, 0]) - shifted[np.arange(n), ctx.y]
+            ctx.rows = np.arange(n)
+            losses = np.log(sums[:, 0]) - shifted[ctx.rows, ctx.y]
             if ctx.r is not None:
                 losses *= ctx.r
         else:
             losses = -(ctx.q * (shifted - np.log(sums))).sum(axis=1)
-        ctx.save_for_backward(z, e / sums if ctx.needs_input_grad[0] else None)
+        if ctx.needs_input_grad[0]:
+            e /= sums  # the softmax, for backward
+            ctx.save_for_backward(z, e)
+        else:
+            ctx.save_for_backward(z, None)
         return _reduce(losses, reduction, ctx.denominator)
 
     @staticmethod
@@ -259,7 +272,7 @@ class CrossEntropyOp(Function):
         if ctx.r is not None:
             factor = ctx.r * factor
         grad = p * (factor[:, None] if factor.ndim else factor)
-        grad[np.arange(len(grad)), ctx.y] -= factor
+        grad[ctx.rows, ctx.y] -= factor
         return grad
 
 
