@@ -20,7 +20,7 @@ from autograd.ops.namespace import NUMPY, tensor_namespace
 from autograd.tensor import Tensor
 
 
-def topological_order(roots: Sequence[Context]) -> list[Context]:
+def _topological_order(roots: Sequence[Context]) -> list[Context]:
     """Every node reachable from `roots`, each before the nodes it reads from.
 
     Nodes are numbered as they are created and an op's inputs exist before
@@ -112,7 +112,7 @@ def _run(
             node._grad = seed if node._grad is None else node._grad + seed
             node._grad_owned = False
             nodes.append(node)
-    order = topological_order(nodes)
+    order = _topological_order(nodes)
 
     capture: dict[Context, Any] | None = None
     needed: set[Context] | None = None

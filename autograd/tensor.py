@@ -143,11 +143,9 @@ class Tensor:
         return self.transpose()
 
     @property
-    def version(self) -> int:
-        """How many times this tensor's data was modified in place."""
+    def _version(self) -> int:
+        """How many times this tensor's data was modified in place (PyTorch's name)."""
         return 0 if self._vc is None else self._vc[0]
-
-    _version = version
 
     def bump_version(self) -> None:
         """Record an in-place write to `.data` made outside the engine (optimizers, init).

@@ -336,6 +336,12 @@ class Clip(Function):
         return g
 
 
+def _split_on_ties(g: Any, a_chosen: Any, tie: Any) -> tuple[Any, Any]:
+    """The gradients of maximum/minimum: all to the chosen input, half each on a tie."""
+    share = a_chosen + tie * 0.5
+    return g * share, g * (1 - share)
+
+
 class Maximum(Function):
     """Elementwise max(a, b); the gradient goes to the larger, split evenly on ties."""
 
@@ -354,8 +360,7 @@ class Maximum(Function):
     @staticmethod
     def backward(ctx: Context, g: Any) -> Any:
         a, b = ctx.saved_tensors
-        share = (a > b) + (a == b) * 0.5
-        return g * share, g * (1 - share)
+        return _split_on_ties(g, a > b, a == b)
 
 
 class Minimum(Function):
@@ -376,8 +381,7 @@ class Minimum(Function):
     @staticmethod
     def backward(ctx: Context, g: Any) -> Any:
         a, b = ctx.saved_tensors
-        share = (a < b) + (a == b) * 0.5
-        return g * share, g * (1 - share)
+        return _split_on_ties(g, a < b, a == b)
 
 
 class Where(Function):

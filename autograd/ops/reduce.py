@@ -123,6 +123,23 @@ def _tie_share(x: np.ndarray, extreme: np.ndarray, axes: tuple[int, ...]) -> np.
     return mask
 
 
+def _extreme_forward(ctx: Context, op: str, reduce: Any, x: Any, axis: Any, keepdims: bool) -> Any:
+    """max or min over axes (`reduce` is np.max or np.min); saves what the rule needs."""
+    axes = _reduction(ctx, op, x, axis, keepdims)
+    if x.size == 0:
+        raise ValueError(f"{op}: cannot reduce an empty tensor of shape {x.shape}")
+    out = np.asarray(reduce(x, axis=axes, keepdims=keepdims))
+    ctx.save_for_backward(x, out)
+    return out
+
+
+def _extreme_backward(ctx: Context, g: Any) -> Any:
+    """The gradient of max and min: to the elements equal to the result, split on ties."""
+    x, out = ctx.saved_tensors
+    raw = ctx.xp.raw
+    return _spread(ctx, g) * _tie_share(raw(x), raw(_keep(ctx, out)), ctx.axes)
+
+
 class Max(Function):
     """Maximum over axes; the gradient goes to the maximum, split evenly on ties."""
 
@@ -130,18 +147,9 @@ class Max(Function):
 
     @staticmethod
     def forward(ctx: Context, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
-        axes = _reduction(ctx, "max", x, axis, keepdims)
-        if x.size == 0:
-            raise ValueError(f"max: cannot reduce an empty tensor of shape {x.shape}")
-        out = np.asarray(np.max(x, axis=axes, keepdims=keepdims))
-        ctx.save_for_backward(x, out)
-        return out
+        return _extreme_forward(ctx, "max", np.max, x, axis, keepdims)
 
-    @staticmethod
-    def backward(ctx: Context, g: Any) -> Any:
-        x, out = ctx.saved_tensors
-        raw = ctx.xp.raw
-        return _spread(ctx, g) * _tie_share(raw(x), raw(_keep(ctx, out)), ctx.axes)
+    backward = staticmethod(_extreme_backward)
 
 
 class Min(Function):
@@ -151,18 +159,9 @@ class Min(Function):
 
     @staticmethod
     def forward(ctx: Context, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
-        axes = _reduction(ctx, "min", x, axis, keepdims)
-        if x.size == 0:
-            raise ValueError(f"min: cannot reduce an empty tensor of shape {x.shape}")
-        out = np.asarray(np.min(x, axis=axes, keepdims=keepdims))
-        ctx.save_for_backward(x, out)
-        return out
+        return _extreme_forward(ctx, "min", np.min, x, axis, keepdims)
 
-    @staticmethod
-    def backward(ctx: Context, g: Any) -> Any:
-        x, out = ctx.saved_tensors
-        raw = ctx.xp.raw
-        return _spread(ctx, g) * _tie_share(raw(x), raw(_keep(ctx, out)), ctx.axes)
+    backward = staticmethod(_extreme_backward)
 
 
 def _product_of_others(x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:

@@ -178,7 +178,7 @@ def test_a_parameter_without_grad_is_skipped_entirely(cls: type, kwargs: dict) -
     opt.step()
     np.testing.assert_array_equal(b.data, [3.0, 4.0])  # no weight decay either
     assert b not in opt.state and a in opt.state
-    assert b.version == 0 and a.version == 2
+    assert b._version == 0 and a._version == 2
 
 
 @pytest.mark.parametrize(("cls", "kwargs"), ALL, ids=ALL_IDS)
@@ -201,7 +201,7 @@ def test_step_updates_in_place_and_bumps_the_version(cls: type, kwargs: dict) ->
     opt = cls([p], **kwargs)
     p.grad = ag.Tensor(np.array([0.5, -0.25]))
     opt.step()
-    assert p.data is array and p.version == 1
+    assert p.data is array and p._version == 1
     assert not np.array_equal(array, [1.0, 2.0])
 
 
@@ -279,7 +279,7 @@ def test_a_nonfinite_gradient_raises_before_anything_changes(
     ):
         opt.step()
     _assert_unchanged(opt, [a, b], before)
-    assert a.version == 1 and b.version == 1
+    assert a._version == 1 and b._version == 1
 
 
 def test_a_large_finite_gradient_is_not_mistaken_for_inf() -> None:
