@@ -9,6 +9,7 @@ shape and cast to its dtype, where hooks run and where saved buffers are freed.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from heapq import heapify, heappop, heappush
 from operator import attrgetter
 from typing import Any
 
@@ -112,27 +113,21 @@ def _run(
             node._grad = seed if node._grad is None else node._grad + seed
             node._grad_owned = False
             nodes.append(node)
-    order = _topological_order(nodes)
-
     capture: dict[Context, Any] | None = None
     needed: set[Context] | None = None
     if inputs is not None:
         capture = {t.grad_fn: None for t in inputs if t.grad_fn is not None}
-        needed = _nodes_leading_to(order, inputs)
+        needed = _nodes_leading_to(_topological_order(nodes), inputs)
 
     previous_mode = STATE.grad_enabled
     STATE.grad_enabled = create_graph
+    ran: list[Context] = []  # under create_graph: the nodes given the Tensor namespace
     try:
-        _chain_rule(order, xp, tensor_mode, leaf_grads, not retain_graph, capture, needed)
-    except BaseException:
-        for node in order:
-            node._grad = None
-        raise
+        _chain_rule(nodes, xp, tensor_mode, leaf_grads, not retain_graph, capture, needed, ran)
     finally:
         STATE.grad_enabled = previous_mode
-        if tensor_mode:
-            for node in order:
-                node.__dict__.pop("xp", None)
+        for node in ran:
+            node.__dict__.pop("xp", None)
 
     if inputs is None:
         for leaf, g, owned in leaf_grads.values():
@@ -158,36 +153,64 @@ def _node_extras(node: Context, g: Any, tensor_mode: bool, capture: dict | None)
 
 
 def _chain_rule(
-    order: list[Context],
+    roots: list[Context],
     xp: Any,
     tensor_mode: bool,
     leaf_grads: dict,
     free: bool,
     capture: dict | None,
     needed: set | None,
+    ran: list[Context],
 ) -> None:
     """Run each node's rule on its accumulated gradient and route the results to its inputs.
 
-    An intermediate node's buffer is added to in place only once this pass
-    allocated it (at its second contribution): a rule's result may alias its
-    upstream gradient (add returns it twice), so that is never written into.
-    When the graph is freed, a node also lets go of its large intermediate
-    inputs (see `_release_inputs`). This loop is the engine's hot path, so it
-    is written out in one piece.
+    Nodes are numbered as they are created and an op's inputs exist before
+    it does, so taking the newest node that has received a gradient (a heap
+    keyed by that number) runs every node after all its consumers: a
+    topological order without a separate sort. A node enters the heap with
+    its first gradient; later ones are added to its buffer, in place only
+    once this pass allocated that buffer (at its second contribution): a
+    rule's result may alias its upstream gradient (add returns it twice),
+    so that is never written into. When the graph is freed, a node also lets
+    go of its large intermediate inputs (see `_release_inputs`). This loop is
+    the engine's hot path, so it is written out in one piece.
     """
+    heap = [(-node._seq, node) for node in dict.fromkeys(roots)]
+    heapify(heap)
+    try:
+        _drain(heap, xp, tensor_mode, leaf_grads, free, capture, needed, ran)
+    except BaseException:
+        for _, node in heap:  # gradients still waiting would leak into the next backward
+            node._grad = None
+        raise
+
+
+def _drain(
+    heap: list,
+    xp: Any,
+    tensor_mode: bool,
+    leaf_grads: dict,
+    free: bool,
+    capture: dict | None,
+    needed: set | None,
+    ran: list[Context],
+) -> None:
+    """The loop of `_chain_rule`: pop the newest node, run its rule, push its parents."""
     anomaly = STATE.anomaly
-    for node in order:
-        g = node._grad
+    while heap:
+        node = heappop(heap)[1]
+        g = node._grad  # never None: a node enters the heap with its first gradient
         node._grad = None
-        if g is not None and (node._hooks or node._retained or capture is not None):
+        if node._extras or capture is not None:
             g = _node_extras(node, g, tensor_mode, capture)
-        if g is None or (needed is not None and node not in needed):
+        if needed is not None and node not in needed:
             if free:
                 node._saved = _FREED
                 node._out = None
             continue
         if tensor_mode:
             node.xp = xp
+            ran.append(node)
         inputs = node.inputs
         if free:  # let go of large intermediate inputs before the rule allocates its results
             for t in inputs:
@@ -233,6 +256,7 @@ def _chain_rule(
             if current is None:
                 parent._grad = gi
                 parent._grad_owned = False
+                heappush(heap, (-parent._seq, parent))
             elif tensor_mode:
                 parent._grad = current + gi
             elif parent._grad_owned:

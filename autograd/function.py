@@ -48,6 +48,7 @@ class Context:
     xp: Any = NUMPY
     _hooks: list | None = None
     _retained: list | None = None
+    _extras = False  # True once the output tensor has hooks or retains its grad
     _out_vc: list | None = None
 
     @property
@@ -121,11 +122,13 @@ class Context:
         """The hooks of this node's output tensor (created on first use)."""
         if self._hooks is None:
             self._hooks = []
+            self._extras = True
         return self._hooks
 
     def _retain(self, tensor: Tensor) -> None:
         if self._retained is None:
             self._retained = []
+            self._extras = True
         if all(ref() is not tensor for ref in self._retained):
             self._retained.append(weakref.ref(tensor))
 
@@ -199,12 +202,15 @@ class Function:
             else:
                 b_data, b = b, None
             ctx.inputs = inputs = (a, b)
-            out = cls.forward(ctx, a_data, b_data, **kwargs)
+            if kwargs:
+                out = cls.forward(ctx, a_data, b_data, **kwargs)
+            else:  # a plain call is cheaper than unpacking an empty dict
+                out = cls.forward(ctx, a_data, b_data)
         elif len(args) == 1 and isinstance(args[0], Tensor):
             a = args[0]
             record = a.requires_grad
             ctx.inputs = inputs = (a,)
-            out = cls.forward(ctx, a.data, **kwargs)
+            out = cls.forward(ctx, a.data, **kwargs) if kwargs else cls.forward(ctx, a.data)
         else:
             arrays = []
             inputs = []
