@@ -243,12 +243,12 @@ def test_non_persistent_buffers_are_left_out() -> None:
 def test_state_dict_round_trip_copies_values_and_bumps_versions() -> None:
     a, b = Net(), Net()
     a(ag.randn(6, 4))  # moves a's running statistics
-    version = b.fc1.weight.version
+    version = b.fc1.weight._version
     result = b.load_state_dict(a.state_dict())
     assert result.missing_keys == [] and result.unexpected_keys == []
     for (name, x), (_, y) in zip(a.state_dict().items(), b.state_dict().items()):
         np.testing.assert_array_equal(x, y, err_msg=name)
-    assert b.fc1.weight.version == version + 1
+    assert b.fc1.weight._version == version + 1
     assert b.fc1.weight.data is not a.fc1.weight.data
     x = ag.randn(3, 4)
     a.eval()

@@ -86,10 +86,10 @@ def test_fans_of_a_convolution_shaped_weight() -> None:
 
 def test_init_writes_in_place_bumps_the_version_and_records_no_graph() -> None:
     w = _weight(3, 4)
-    array, version = w.data, w.version
+    array, version = w.data, w._version
     assert ag.is_grad_enabled()
     out = nn.init.kaiming_normal_(w)
-    assert out is w and w.data is array and w.version == version + 1
+    assert out is w and w.data is array and w._version == version + 1
     assert w.grad_fn is None and w.requires_grad
 
 

@@ -95,11 +95,11 @@ def test_batchnorm1d_takes_three_dimensional_input() -> None:
 
 def test_running_buffers_are_updated_in_place_without_a_graph() -> None:
     bn = nn.BatchNorm1d(2)
-    mean, version = bn.running_mean, bn.running_mean.version
+    mean, version = bn.running_mean, bn.running_mean._version
     array = mean.data
     out = bn(Tensor(_batch().data, requires_grad=True))
     assert bn.running_mean is mean and mean.data is array
-    assert mean.version == version + 1 and bn.num_batches_tracked.version == 1
+    assert mean._version == version + 1 and bn.num_batches_tracked._version == 1
     assert not mean.requires_grad and mean.grad_fn is None
     assert out.grad_fn.name == "batch_norm"
 
