@@ -223,8 +223,8 @@ class Optimizer:
         once and writes nothing, where isfinite + all take two passes and a write.
         """
         if array.dtype in _DOT_DTYPES and array.flags.c_contiguous:
-            flat = array.reshape(-1)
-            if math.isfinite(np.dot(flat, flat)):
+            flat = array.ravel()  # a view: the array is contiguous
+            if math.isfinite(flat.dot(flat)):
                 return True
         (flags,) = self._scratch(array.shape, np.dtype(np.bool_), 1)
         np.isfinite(array, out=flags)
