@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import autograd as ag
 from autograd import Tensor
 from nn import functional as F
 from nn.module import Module
@@ -21,7 +22,7 @@ class ReLU(Module):
         self.inplace = inplace
 
     def forward(self, input: Any) -> Tensor:
-        return F.relu(input)
+        return ag.relu(input)
 
     def extra_repr(self) -> str:
         return _inplace_repr(self.inplace)

@@ -43,14 +43,20 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Any) -> Tensor:
-        shape = input.shape
-        if not shape or shape[-1] != self.in_features:
-            got = shape[-1] if shape else "a 0-d input"
-            raise ValueError(
-                f"Linear: expected {self.in_features} input features, got {got} "
-                f"(input shape {shape})"
-            )
-        return LinearOp.apply(input, self.weight, self.bias)
+        bias = self.bias
+        try:
+            if bias is None:
+                return LinearOp.apply(input, self.weight)
+            return LinearOp.apply(input, self.weight, bias)
+        except ValueError:  # the op checks the shapes; say it in this layer's terms
+            shape = np.shape(input.data if isinstance(input, Tensor) else input)
+            if not shape or shape[-1] != self.in_features:
+                got = shape[-1] if shape else "a 0-d input"
+                raise ValueError(
+                    f"Linear: expected {self.in_features} input features, got {got} "
+                    f"(input shape {shape})"
+                ) from None
+            raise
 
     def extra_repr(self) -> str:
         return (

@@ -17,6 +17,19 @@ def _linear_sample(draw: Draw) -> tuple[tuple, dict]:
     return shapes + (((n_out,),) if draw.boolean() else ()), {}
 
 
+def _misfit(x: np.ndarray, weight: Any, bias: Any) -> ValueError:
+    """The error for arguments that do not fit together: the input first, then the bias."""
+    if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+        return ValueError(
+            f"linear: input of shape {x.shape} does not fit weight of shape {weight.shape} "
+            f"(expected input features {weight.shape[1:]} as its last axis)"
+        )
+    return ValueError(
+        f"linear: bias of shape {bias.shape} does not fit weight of shape {weight.shape} "
+        f"(expected ({weight.shape[0]},))"
+    )
+
+
 class LinearOp(Function):
     """y = x @ W^T + b over the last axis of x (any leading axes).
 
@@ -30,18 +43,16 @@ class LinearOp(Function):
     @staticmethod
     def forward(ctx: Context, x: Any, weight: Any, bias: Any = None) -> Any:
         x = np.asarray(x)
-        if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
-            raise ValueError(
-                f"linear: input of shape {x.shape} does not fit weight of shape {weight.shape} "
-                f"(expected input features {weight.shape[1:]} as its last axis)"
-            )
-        if bias is not None and bias.shape != weight.shape[:1]:
-            raise ValueError(
-                f"linear: bias of shape {bias.shape} does not fit weight of shape {weight.shape} "
-                f"(expected ({weight.shape[0]},))"
-            )
+        # matmul itself rejects a 0-d input or a wrong feature count; it would take a weight
+        # that is not 2-D and the bias add would broadcast a wrong-shaped bias, so those two
+        # are checked here
+        if weight.ndim != 2 or (bias is not None and bias.shape != weight.shape[:1]):
+            raise _misfit(x, weight, bias)
+        try:
+            out = x @ weight.T
+        except ValueError:
+            raise _misfit(x, weight, bias) from None
         ctx.save_for_backward(x, weight)
-        out = x @ weight.T
         if bias is not None:
             try:
                 out += bias
@@ -53,13 +64,15 @@ class LinearOp(Function):
     def backward(ctx: Context, g: Any) -> Any:
         x, weight = ctx.saved_tensors
         needs = ctx.needs_input_grad  # two entries when called without a bias
-        need_x, need_w, need_b = needs[0], needs[1], len(needs) > 2 and needs[2]
-        gx = g @ weight if need_x else None
+        need_w, need_b = needs[1], len(needs) > 2 and needs[2]
+        gx = g @ weight if needs[0] else None
         gw = gb = None
         if need_w or need_b:
-            rows = g.reshape(-1, weight.shape[0])
+            if g.ndim != 2:  # leading axes (or none) flattened into rows
+                g = g.reshape(-1, weight.shape[0])
+                x = x.reshape(-1, weight.shape[1])
             if need_w:
-                gw = rows.T @ x.reshape(-1, weight.shape[1])
+                gw = g.T @ x
             if need_b:
-                gb = rows.sum(axis=0)
+                gb = g.sum(axis=0)
         return (gx, gw, gb)[: len(needs)]
