@@ -253,7 +253,7 @@ def _any_outside(t: np.ndarray, classes: int) -> bool:
         if not dtype.isnative or classes > limit:
             return bool(t.min() < 0 or t.max() >= classes)
         t = t.view(unsigned)
-    return bool(t.max() >= classes)
+    return bool(np.maximum.reduce(t, axis=None) >= classes)
 
 
 def _rows_of_classes(x: Tensor, t: np.ndarray) -> tuple[Tensor, np.ndarray]:
