@@ -212,9 +212,10 @@ def _class_targets(
     t = _data(target)
     index_shape = x_shape[:1] + x_shape[2:] if len(x_shape) > 1 else ()
     classes = x_shape[1] if len(x_shape) > 1 else x_shape[0]
-    if t.dtype.kind == "f" and allow_probabilities and t.shape == x_shape:
+    kind = t.dtype.kind
+    if kind == "f" and allow_probabilities and t.shape == x_shape:
         return t, ignore_index
-    if t.dtype.kind not in "iu":
+    if kind not in "iu":
         hint = f", or probabilities of the input's shape {x_shape}" if allow_probabilities else ""
         raise TypeError(
             f"{op}: class-index targets must be integers, got dtype {t.dtype} "
@@ -293,20 +294,23 @@ def cross_entropy(
     if not 0 <= label_smoothing <= 1:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     x = _as_tensor(input)
-    if x.ndim == 0:
+    shape = x.data.shape
+    if not shape:
         raise ValueError("cross_entropy: expected logits of shape (N, C) or (C,), got a 0-d input")
-    t, ignore_index = _class_targets("cross_entropy", x.shape, target, ignore_index, True)
-    _check_size("cross_entropy", "weight", weight, x.shape[min(1, x.ndim - 1)], x.shape)
-    rows, t = _rows_of_classes(x, t)
+    t, ignore_index = _class_targets("cross_entropy", shape, target, ignore_index, True)
+    if weight is not None:
+        _check_size("cross_entropy", "weight", weight, shape[min(1, len(shape) - 1)], shape)
+        weight = _data(weight)
+    rows, t = (x, t) if len(shape) == 2 else _rows_of_classes(x, t)
     losses = CrossEntropyOp.apply(
         rows,
         target=t,
-        weight=_optional_data(weight),
+        weight=weight,
         ignore_index=ignore_index,
         reduction=reduction,
         label_smoothing=label_smoothing,
     )
-    return _unrows(losses, x.shape, reduction)
+    return _unrows(losses, shape, reduction)
 
 
 def nll_loss(
