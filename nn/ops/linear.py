@@ -51,7 +51,9 @@ class LinearOp(Function):
         try:
             out = x @ weight.T
         except ValueError:
-            raise _misfit(x, weight, bias) from None
+            if x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+                raise _misfit(x, weight, bias) from None
+            raise
         ctx.save_for_backward(x, weight)
         if bias is not None:
             try:
