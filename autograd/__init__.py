@@ -5,7 +5,6 @@ per op, its forward beside its gradient rule); `engine` runs the chain rule;
 `gradcheck` verifies it by central differences.
 """
 
-from autograd.checks import OpCheck
 from autograd.creation import (
     arange,
     default_generator,
@@ -26,6 +25,7 @@ from autograd.engine import grad
 from autograd.function import Context, Function
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from autograd.mode import detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from autograd.opcheck import OpCheck
 from autograd.ops.elementwise import (
     abs,
     add,

@@ -26,7 +26,10 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from autograd.checks import (
+from autograd.engine import grad
+from autograd.function import Function
+from autograd.gradcheck import _check_report
+from autograd.opcheck import (
     Case,
     OpCheck,
     RngDraw,
@@ -35,9 +38,6 @@ from autograd.checks import (
     find_functions,
     spec_of,
 )
-from autograd.engine import grad
-from autograd.function import Function
-from autograd.gradcheck import _check_report
 from autograd.tensor import Tensor
 
 _BUILTIN_MODULES = ("autograd.ops", "nn")

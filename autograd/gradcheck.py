@@ -23,9 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from autograd.checks import masks_summary, spec_of
 from autograd.engine import grad as _grad
 from autograd.function import Function
+from autograd.opcheck import masks_summary, spec_of
 from autograd.tensor import Tensor
 from autograd.value import Value
 

@@ -15,7 +15,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from autograd.checks import Case, Draw, OpCheck, draw_case
+from autograd.opcheck import Case, Draw, OpCheck, draw_case
 
 MAX_DIMS = 3
 MAX_SIDE = 3
@@ -56,7 +56,7 @@ def broadcastable_shapes(
 
 
 def arrays(shape: tuple[int, ...], domain: str = "real") -> st.SearchStrategy[np.ndarray]:
-    """float64 values of `shape` in a named domain (see `autograd.checks.DOMAINS`), drawn as
+    """float64 values of `shape` in a named domain (see `autograd.opcheck.DOMAINS`), drawn as
     an op's check case is."""
     spec = OpCheck(reference=None, twice=False, shapes=lambda draw: (shape,), domains=domain)
     return cases(spec).map(lambda case: case.inputs[0])

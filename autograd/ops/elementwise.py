@@ -10,14 +10,14 @@ from typing import Any
 
 import numpy as np
 
-from autograd.checks import (
+from autograd.function import Context, Function
+from autograd.opcheck import (
     OpCheck,
     kinks_at,
     kinks_at_options,
     kinks_where_equal,
     where_options,
 )
-from autograd.function import Context, Function
 from autograd.tensor import Tensor
 
 

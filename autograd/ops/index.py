@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from autograd.checks import OpCheck, index_options, reference_scatter_add, scatter_sample
 from autograd.function import Context, Function
+from autograd.opcheck import OpCheck, index_options, reference_scatter_add, scatter_sample
 from autograd.ops.namespace import scatter_add as _scatter_add_array
 from autograd.tensor import Tensor
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd.checks import OpCheck
 from autograd.function import Context, Function
+from autograd.opcheck import OpCheck
 from autograd.tensor import Tensor
 
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd.checks import OpCheck, axis_options, kinks_at_ties, one_axis
 from autograd.function import Context, Function
+from autograd.opcheck import OpCheck, axis_options, kinks_at_ties, one_axis
 from autograd.tensor import Tensor
 
 

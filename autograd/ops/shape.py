@@ -10,7 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd.checks import (
+from autograd.function import Context, Function
+from autograd.opcheck import (
     OpCheck,
     axis_pair_options,
     broadcast_target_options,
@@ -23,7 +24,6 @@ from autograd.checks import (
     reshape_options,
     stack_shapes,
 )
-from autograd.function import Context, Function
 from autograd.ops.namespace import sum_to as _sum_to_array
 from autograd.tensor import Tensor
 

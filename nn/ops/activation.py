@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Context, Function, OpCheck
-from autograd.checks import kinks_at
+from autograd.opcheck import kinks_at
 from nn.ops.special import normal_cdf
 
 _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Context, Function, OpCheck
-from autograd.checks import Draw
+from autograd.opcheck import Draw
 
 
 def _linear_sample(draw: Draw) -> tuple[tuple, dict]:

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Context, Function, OpCheck
-from autograd.checks import Draw
+from autograd.opcheck import Draw
 
 _REDUCTIONS = ("mean", "sum", "none")
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Context, Function, OpCheck
-from autograd.checks import Draw
+from autograd.opcheck import Draw
 
 
 def _reference_normalize(x: np.ndarray, axes: tuple, mean: Any, var: Any, eps: float) -> Any:

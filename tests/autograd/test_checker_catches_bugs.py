@@ -26,7 +26,7 @@ import autograd as ag
 from autograd import Tensor
 from autograd.__main__ import main
 from autograd.checker import check_case
-from autograd.checks import RngDraw, draw_case, spec_of
+from autograd.opcheck import RngDraw, draw_case, spec_of
 
 MODULE = "glassgrad_injected_bugs"
 SOURCE = '''

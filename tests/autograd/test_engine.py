@@ -15,7 +15,7 @@ from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
 import autograd as ag
 from autograd import Tensor
-from autograd.checks import reference_sum_to
+from autograd.opcheck import reference_sum_to
 
 
 def f64(data: Any, requires_grad: bool = True) -> Tensor:

@@ -13,7 +13,7 @@ from strategies import HypothesisDraw, arrays
 
 import autograd as ag
 from autograd import Tensor
-from autograd.checks import matmul_shapes
+from autograd.opcheck import matmul_shapes
 
 SHAPES = [
     ((2, 3), (3, 4)),

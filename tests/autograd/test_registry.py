@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from strategies import cases
 
 from autograd.checker import check_case
-from autograd.checks import find_functions, missing_specs, spec_of
+from autograd.opcheck import find_functions, missing_specs, spec_of
 
 MODULES = ["autograd.ops"] + (["nn"] if importlib.util.find_spec("nn") else [])
 OPS = find_functions(MODULES)
