@@ -387,3 +387,15 @@ def test_class_weights_are_buffers_in_the_state_dict() -> None:
     loss = nn.CrossEntropyLoss(weight=np.array([1.0, 2.0]))
     assert list(loss.state_dict()) == ["weight"] and list(loss.parameters()) == []
     assert nn.CrossEntropyLoss().state_dict() == {}
+
+
+def test_cross_entropy_small_integer_targets_with_many_classes() -> None:
+    """int8 targets (negatives read as unsigned in the range check) and 200 classes."""
+    rng = np.random.default_rng(0)
+    z = Tensor(rng.standard_normal((3, 200)), requires_grad=True)
+    target = np.array([0, 127, 5], dtype=np.int8)
+    loss = F.cross_entropy(z, target)
+    expected = -(z.data - np.log(np.exp(z.data).sum(1, keepdims=True)))[np.arange(3), target]
+    np.testing.assert_allclose(loss.item(), expected.mean(), rtol=1e-12)
+    with pytest.raises(IndexError, match="target class -3 is out of range"):
+        F.cross_entropy(z, np.array([0, -3, 5], dtype=np.int8))

@@ -385,3 +385,19 @@ def test_an_invalid_option_in_a_group_names_the_group() -> None:
     good, bad = _param(1.0), _param(1.0)
     with pytest.raises(ValueError, match=r"SGD: param group 1: invalid momentum=-1"):
         optim.SGD([{"params": [good]}, {"params": [bad], "momentum": -1}], lr=0.1)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_nonfinite_check_sees_float32_and_strided_gradients(dtype: type) -> None:
+    """The check reads the gradient once (a dot product): strided views and float32 too."""
+    p = ag.Tensor(np.zeros((4, 3), dtype), requires_grad=True)
+    grad = np.ones((4, 6), dtype)[:, ::2]  # not contiguous
+    grad[2, 1] = np.nan
+    p.grad = ag.Tensor(grad)
+    with pytest.raises(RuntimeError, match="NaN or inf"):
+        optim.SGD([p], lr=0.1).step()
+    np.testing.assert_array_equal(p.data, 0.0)
+    big = np.full((4, 6), np.finfo(dtype).max / 2, dtype)[:, ::2]  # squares overflow
+    p.grad = ag.Tensor(big)
+    optim.SGD([p], lr=1e-300 if dtype is np.float64 else 1e-30).step()
+    assert np.isfinite(p.data).all()
