@@ -178,92 +178,79 @@ def _chain_rule(
     heap = [(-node._seq, node) for node in dict.fromkeys(roots)]
     heapify(heap)
     try:
-        _drain(heap, xp, tensor_mode, leaf_grads, free, capture, needed, ran)
+        anomaly = STATE.anomaly
+        while heap:
+            node = heappop(heap)[1]
+            g = node._grad  # never None: a node enters the heap with its first gradient
+            node._grad = None
+            if node._extras or capture is not None:
+                g = _node_extras(node, g, tensor_mode, capture)
+            if needed is not None and node not in needed:
+                if free:
+                    node._saved = _FREED
+                    node._out = None
+                continue
+            if tensor_mode:
+                node.xp = xp
+                ran.append(node)
+            inputs = node.inputs
+            if free:  # let go of large intermediate inputs before the rule allocates its results
+                for t in inputs:
+                    if t is not None and t.grad_fn is not None and t.data.nbytes >= _RELEASE_BYTES:
+                        node.inputs = inputs = _release_inputs(inputs)
+                        break
+                t = None  # the loop variable must not keep the input alive either
+            saved = node._saved
+            grads = node.fn.backward(node, g)
+            if free:
+                node._saved = _FREED
+                node._out = None
+            if type(grads) is not tuple:
+                grads = (grads,)
+            if len(grads) != len(inputs):
+                raise RuntimeError(
+                    f"{node.fn.name}: backward returned {len(grads)} gradient(s), expected "
+                    f"{len(inputs)} (one per input of forward, None where there is none)"
+                )
+            for t, gi in zip(inputs, grads):
+                if gi is None or t is None or not t.requires_grad:
+                    continue
+                if tensor_mode:
+                    if not isinstance(gi, Tensor):
+                        gi = Tensor._make(np.asarray(gi), False, None)
+                elif type(gi) is not _ndarray:
+                    gi = gi.data if isinstance(gi, Tensor) else np.asarray(gi)
+                data = t.data
+                if gi.shape != data.shape:
+                    gi = _sum_to_shape(gi, data.shape, xp, node, t)
+                if gi.dtype is not data.dtype and gi.dtype != data.dtype:
+                    gi = gi.astype(data.dtype)
+                if anomaly:
+                    check_finite(node.fn.name, "backward", gi)
+                parent = t.grad_fn
+                if parent is None:
+                    owned = not tensor_mode and gi is not g and gi.base is None
+                    if owned and saved is not _FREED:
+                        owned = all(gi is not s for s in saved)
+                    _add_leaf(leaf_grads, t, gi, owned, tensor_mode)
+                    continue
+                current = parent._grad
+                if current is None:
+                    parent._grad = gi
+                    parent._grad_owned = False
+                    heappush(heap, (-parent._seq, parent))
+                elif tensor_mode:
+                    parent._grad = current + gi
+                elif parent._grad_owned:
+                    np.add(current, gi, out=current)
+                else:
+                    parent._grad = _new_sum(current, gi)
+                    parent._grad_owned = True
+
     except BaseException:
         for _, node in heap:  # gradients still waiting would leak into the next backward
             node._grad = None
         raise
-
-
-def _drain(
-    heap: list,
-    xp: Any,
-    tensor_mode: bool,
-    leaf_grads: dict,
-    free: bool,
-    capture: dict | None,
-    needed: set | None,
-    ran: list[Context],
-) -> None:
-    """The loop of `_chain_rule`: pop the newest node, run its rule, push its parents."""
-    anomaly = STATE.anomaly
-    while heap:
-        node = heappop(heap)[1]
-        g = node._grad  # never None: a node enters the heap with its first gradient
-        node._grad = None
-        if node._extras or capture is not None:
-            g = _node_extras(node, g, tensor_mode, capture)
-        if needed is not None and node not in needed:
-            if free:
-                node._saved = _FREED
-                node._out = None
-            continue
-        if tensor_mode:
-            node.xp = xp
-            ran.append(node)
-        inputs = node.inputs
-        if free:  # let go of large intermediate inputs before the rule allocates its results
-            for t in inputs:
-                if t is not None and t.grad_fn is not None and t.data.nbytes >= _RELEASE_BYTES:
-                    node.inputs = inputs = _release_inputs(inputs)
-                    break
-            t = None  # the loop variable must not keep the input alive either
-        saved = node._saved
-        grads = node.fn.backward(node, g)
-        if free:
-            node._saved = _FREED
-            node._out = None
-        if type(grads) is not tuple:
-            grads = (grads,)
-        if len(grads) != len(inputs):
-            raise RuntimeError(
-                f"{node.fn.name}: backward returned {len(grads)} gradient(s), expected "
-                f"{len(inputs)} (one per input of forward, None where there is none)"
-            )
-        for t, gi in zip(inputs, grads):
-            if gi is None or t is None or not t.requires_grad:
-                continue
-            if tensor_mode:
-                if not isinstance(gi, Tensor):
-                    gi = Tensor._make(np.asarray(gi), False, None)
-            elif type(gi) is not _ndarray:
-                gi = gi.data if isinstance(gi, Tensor) else np.asarray(gi)
-            data = t.data
-            if gi.shape != data.shape:
-                gi = _sum_to_shape(gi, data.shape, xp, node, t)
-            if gi.dtype is not data.dtype and gi.dtype != data.dtype:
-                gi = gi.astype(data.dtype)
-            if anomaly:
-                check_finite(node.fn.name, "backward", gi)
-            parent = t.grad_fn
-            if parent is None:
-                owned = not tensor_mode and gi is not g and gi.base is None
-                if owned and saved is not _FREED:
-                    owned = all(gi is not s for s in saved)
-                _add_leaf(leaf_grads, t, gi, owned, tensor_mode)
-                continue
-            current = parent._grad
-            if current is None:
-                parent._grad = gi
-                parent._grad_owned = False
-                heappush(heap, (-parent._seq, parent))
-            elif tensor_mode:
-                parent._grad = current + gi
-            elif parent._grad_owned:
-                np.add(current, gi, out=current)
-            else:
-                parent._grad = _new_sum(current, gi)
-                parent._grad_owned = True
 
 
 # Intermediate arrays at least this large are let go of by a node when its
