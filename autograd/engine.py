@@ -9,7 +9,7 @@ shape and cast to its dtype, where hooks run and where saved buffers are freed.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from heapq import heapify, heappop, heappush
+from heapq import heapify, heappop, heappush, heappushpop
 from operator import attrgetter
 from typing import Any
 
@@ -171,16 +171,25 @@ def _chain_rule(
     its first gradient; later ones are added to its buffer, in place only
     once this pass allocated that buffer (at its second contribution): a
     rule's result may alias its upstream gradient (add returns it twice),
-    so that is never written into. When the graph is freed, a node also lets
-    go of its large intermediate inputs (see `_release_inputs`). This loop is
+    so that is never written into. A parent that got its first gradient from
+    the node just run goes through `heappushpop` (in a chain: no heap at
+    all). When the graph is freed, a node also lets go of its large
+    intermediate inputs after its rule (see `_release_inputs`). This loop is
     the engine's hot path, so it is written out in one piece.
     """
     heap = [(-node._seq, node) for node in dict.fromkeys(roots)]
     heapify(heap)
+    nxt = None  # a node that got its first gradient from the last one (skips a heap round trip)
     try:
         anomaly = STATE.anomaly
-        while heap:
-            node = heappop(heap)[1]
+        while True:
+            if nxt is not None:
+                node = heappushpop(heap, (-nxt._seq, nxt))[1] if heap else nxt
+                nxt = None
+            elif heap:
+                node = heappop(heap)[1]
+            else:
+                break
             g = node._grad  # never None: a node enters the heap with its first gradient
             node._grad = None
             if node._extras or capture is not None:
@@ -194,12 +203,6 @@ def _chain_rule(
                 node.xp = xp
                 ran.append(node)
             inputs = node.inputs
-            if free:  # let go of large intermediate inputs before the rule allocates its results
-                for t in inputs:
-                    if t is not None and t.grad_fn is not None and t.data.nbytes >= _RELEASE_BYTES:
-                        node.inputs = inputs = _release_inputs(inputs)
-                        break
-                t = None  # the loop variable must not keep the input alive either
             saved = node._saved
             grads = node.fn.backward(node, g)
             if free:
@@ -212,8 +215,11 @@ def _chain_rule(
                     f"{node.fn.name}: backward returned {len(grads)} gradient(s), expected "
                     f"{len(inputs)} (one per input of forward, None where there is none)"
                 )
+            release = False  # does a freed node hold a large intermediate input?
             for t, gi in zip(inputs, grads):
                 if gi is None or t is None or not t.requires_grad:
+                    if t is not None and t.grad_fn is not None and t.data.nbytes >= _RELEASE_BYTES:
+                        release = free
                     continue
                 if tensor_mode:
                     if not isinstance(gi, Tensor):
@@ -234,11 +240,16 @@ def _chain_rule(
                         owned = all(gi is not s for s in saved)
                     _add_leaf(leaf_grads, t, gi, owned, tensor_mode)
                     continue
+                if data.nbytes >= _RELEASE_BYTES:
+                    release = free
                 current = parent._grad
                 if current is None:
                     parent._grad = gi
                     parent._grad_owned = False
-                    heappush(heap, (-parent._seq, parent))
+                    if nxt is None:
+                        nxt = parent
+                    else:
+                        heappush(heap, (-parent._seq, parent))
                 elif tensor_mode:
                     parent._grad = current + gi
                 elif parent._grad_owned:
@@ -246,8 +257,13 @@ def _chain_rule(
                 else:
                     parent._grad = _new_sum(current, gi)
                     parent._grad_owned = True
+            if release:  # the graph need not pin large intermediates (see _release_inputs)
+                node.inputs = _release_inputs(inputs)
+                t = data = inputs = None  # nor may these locals, while the next rule runs
 
     except BaseException:
+        if nxt is not None:
+            heap.append((0, nxt))
         for _, node in heap:  # gradients still waiting would leak into the next backward
             node._grad = None
         raise
@@ -257,6 +273,8 @@ def _chain_rule(
 # rule runs in a backward that frees the graph (smaller ones cost more to
 # replace than they hold).
 _RELEASE_BYTES = 1 << 16
+# What a stand-in's zero-strided array reads: one zero element of any dtype (bytes: read-only).
+_ZERO_BYTES = bytes(32)
 
 
 def _release_inputs(inputs: tuple) -> tuple:
@@ -266,13 +284,14 @@ def _release_inputs(inputs: tuple) -> tuple:
     intermediate input need not pin that input's array once backward has run
     (a training loop that keeps last step's loss would otherwise hold all of
     its activations). The stand-in has the same grad_fn, shape and dtype, over a
-    zero-strided read-only view instead of the data; leaves (inputs, parameters)
+    zero-strided read-only array of zeros instead of the data; leaves (inputs, parameters)
     are never replaced, and tensors the caller holds keep their data.
     """
     released = []
     for t in inputs:
         if t is not None and t.grad_fn is not None and t.data.nbytes >= _RELEASE_BYTES:
-            placeholder = np.broadcast_to(np.zeros((), t.data.dtype), t.data.shape)
+            shape = t.data.shape
+            placeholder = _ndarray(shape, t.data.dtype, _ZERO_BYTES, 0, (0,) * len(shape))
             stand_in = Tensor._make(placeholder, True, t.grad_fn)
             stand_in._data_released = True
             if t.name is not None:

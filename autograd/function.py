@@ -242,9 +242,8 @@ class Function:
             ctx._epoch = STATE.inplace_epoch
             ctx._seq = _next_number()
             for v in ctx._saved:
-                if v is out:
-                    ctx._out = out
-                    _track_output_version(ctx, result)
+                if v is out:  # the output's version counter is linked when it is made
+                    ctx._out = out  # (Tensor._counter): a write to it is then seen here
                     break
         else:
             result.requires_grad = False
@@ -273,17 +272,8 @@ def _share_version_with_base(result: Tensor, out: np.ndarray, tensors: list) -> 
     base = out.base
     for t in tensors:
         if t is not None and (t.data is base or t.data.base is base):
-            if t._vc is None:
-                t._vc = [0, 0]
-            result._vc = t._vc
+            result._link_counter(t._counter())
             return
-
-
-def _track_output_version(ctx: Context, result: Tensor) -> None:
-    """The node saved its own output: give the output a version counter the node can read."""
-    if result._vc is None:
-        result._vc = [0, 0]
-    ctx._out_vc = result._vc
 
 
 def check_finite(op: str, where: str, array: Any) -> None:

@@ -157,10 +157,29 @@ class Tensor:
         STATE.inplace_epoch += 1
         vc = self._vc
         if vc is None:
-            self._vc = [1, STATE.inplace_epoch]
-        else:
-            vc[0] += 1
-            vc[1] = STATE.inplace_epoch
+            vc = self._counter()
+        vc[0] += 1
+        vc[1] = STATE.inplace_epoch
+
+    def _counter(self) -> list[int]:
+        """This tensor's version counter `[version, epoch of the last write]`, made on need."""
+        vc = self._vc
+        if vc is None:
+            vc = [0, 0]
+            self._link_counter(vc)
+        return vc
+
+    def _link_counter(self, vc: list[int]) -> None:
+        """Use `vc` as this tensor's version counter.
+
+        A node that saved its own output (tanh, exp, ...) reads the output's
+        counter in backward; the counter is made lazily (most outputs are never
+        written in place), so it is handed to that node here, not at forward.
+        """
+        self._vc = vc
+        node = self.grad_fn
+        if node is not None and node._out is self.data:
+            node._out_vc = vc
 
     def numel(self) -> int:
         return self.data.size
@@ -245,9 +264,7 @@ class Tensor:
     def detach(self) -> Tensor:
         """A new leaf sharing this tensor's data (and version counter), cut from the graph."""
         out = Tensor._make(self.data, False, None)
-        if self._vc is None:
-            self._vc = [0, 0]
-        out._vc = self._vc
+        out._vc = self._counter()
         return out
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:

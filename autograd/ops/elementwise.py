@@ -1,7 +1,9 @@
 """Elementwise ops: each forward beside its gradient rule (vector-Jacobian product).
 
 Binary ops broadcast as NumPy does; their rules return gradients of the
-output's shape and the engine sums them back to each input's shape.
+output's shape and the engine sums them back to each input's shape. The
+arithmetic forwards call their ufunc with `out=...` (NumPy >= 2.3): a 0-d
+result stays a 0-d array instead of a NumPy scalar apply would have to wrap.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ class Add(Function):
     @staticmethod
     def forward(ctx: Context, a: Any, b: Any) -> Any:
         try:
-            return a + b
+            return np.add(a, b, out=...)
         except ValueError:
             raise _broadcast_error("add", a, b) from None
 
@@ -50,7 +52,7 @@ class Sub(Function):
     @staticmethod
     def forward(ctx: Context, a: Any, b: Any) -> Any:
         try:
-            return a - b
+            return np.subtract(a, b, out=...)
         except ValueError:
             raise _broadcast_error("sub", a, b) from None
 
@@ -68,7 +70,7 @@ class Mul(Function):
     def forward(ctx: Context, a: Any, b: Any) -> Any:
         ctx.save_for_backward(a, b)
         try:
-            return a * b
+            return np.multiply(a, b, out=...)
         except ValueError:
             raise _broadcast_error("mul", a, b) from None
 
@@ -90,7 +92,7 @@ class Div(Function):
     def forward(ctx: Context, a: Any, b: Any) -> Any:
         ctx.save_for_backward(a, b)
         try:
-            return a / b
+            return np.divide(a, b, out=...)
         except ValueError:
             raise _broadcast_error("div", a, b) from None
 
@@ -108,7 +110,7 @@ class Neg(Function):
 
     @staticmethod
     def forward(ctx: Context, x: Any) -> Any:
-        return -x
+        return np.negative(x, out=...)
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> Any:

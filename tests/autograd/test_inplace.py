@@ -164,6 +164,26 @@ def test_saved_output_modified_through_detach_raises() -> None:
         y.sum().backward()
 
 
+def test_saved_output_modified_under_no_grad_raises() -> None:
+    """The output's version counter is made at the write, and still reaches its node."""
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = x.tanh()  # tanh saves its output
+    assert y._vc is None  # no counter until something needs one
+    with ag.no_grad():
+        y.add_(1.0)
+    with pytest.raises(RuntimeError, match=r"tanh: its output was modified in place"):
+        y.sum().backward()
+
+
+def test_saved_output_modified_through_a_view_raises() -> None:
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x.exp()
+    with ag.no_grad():
+        y[1:].mul_(0.0)  # the view shares y's counter, made when the view is
+    with pytest.raises(RuntimeError, match=r"exp: its output was modified in place"):
+        y.sum().backward()
+
+
 def test_modifying_a_tensor_no_op_saved_is_fine() -> None:
     c = Tensor([1.0, 2.0])
     w = Tensor([3.0, 4.0], requires_grad=True)
