@@ -235,9 +235,7 @@ def _chain_rule(
                     check_finite(node.fn.name, "backward", gi)
                 parent = t.grad_fn
                 if parent is None:
-                    owned = not tensor_mode and gi is not g and gi.base is None
-                    if owned and saved is not _FREED:
-                        owned = all(gi is not s for s in saved)
+                    owned = not tensor_mode and _is_fresh(gi, g, grads, saved)
                     _add_leaf(leaf_grads, t, gi, owned, tensor_mode)
                     continue
                 if data.nbytes >= _RELEASE_BYTES:
@@ -317,12 +315,14 @@ def _sum_to_shape(gi: Any, shape: tuple[int, ...], xp: Any, node: Context, t: Te
 def _seed(root: Tensor, seed: Any, tensor_mode: bool) -> Any:
     """The gradient backward starts from: ones for a one-element root, else the given one."""
     if seed is None:
-        if root.data.size != 1:
+        data = root.data
+        if data.size != 1:
             raise RuntimeError(
                 f"backward: grad can be implicitly created only for a one-element tensor, "
                 f"got shape {root.shape}; pass gradient= of that shape"
             )
-        seed = np.ones_like(root.data)
+        ones = np.ones(data.shape, data.dtype) if data.shape else np.array(1, data.dtype)
+        return Tensor._make(ones, False, None) if tensor_mode else ones
     shape = np.shape(seed)
     if shape != root.data.shape:
         raise ValueError(
@@ -336,12 +336,30 @@ def _seed(root: Tensor, seed: Any, tensor_mode: bool) -> Any:
     return array if array.dtype == root.data.dtype else array.astype(root.data.dtype)
 
 
+def _is_fresh(gi: np.ndarray, g: Any, grads: tuple, saved: Any) -> bool:
+    """Whether a rule's gradient for a leaf is an array nothing else holds.
+
+    The leaf may then keep it as `.grad` without a copy and later gradients
+    be added into it in place. Not fresh: the rule's own upstream gradient, a
+    view, a value it saved, or one array returned for two inputs.
+    """
+    if gi is g or gi.base is not None:
+        return False
+    if saved is not _FREED:
+        for s in saved:
+            if s is gi:
+                return False
+    count = 0
+    for s in grads:
+        if s is gi:
+            count += 1
+    return count == 1
+
+
 def _add_leaf(leaf_grads: dict, leaf: Tensor, g: Any, owned: bool, tensor_mode: bool) -> None:
     """Collect a leaf's gradient for this pass; `.grad` is written once, after all of them."""
     entry = leaf_grads.get(id(leaf))
     if entry is None:
-        if owned and any(e[1] is g for e in leaf_grads.values()):
-            owned = False  # a rule gave the same array to two leaves
         leaf_grads[id(leaf)] = [leaf, g, owned]
     elif tensor_mode:
         entry[1] = entry[1] + g

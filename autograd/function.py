@@ -58,6 +58,13 @@ class Context:
         if len(inputs) == 2:  # most ops: no loop
             a, b = inputs
             return (a is not None and a.requires_grad, b is not None and b.requires_grad)
+        if len(inputs) == 3:  # linear, where, normalizations
+            a, b, c = inputs
+            return (
+                a is not None and a.requires_grad,
+                b is not None and b.requires_grad,
+                c is not None and c.requires_grad,
+            )
         return tuple([t is not None and t.requires_grad for t in inputs])
 
     @property

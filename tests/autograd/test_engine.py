@@ -589,6 +589,29 @@ def test_leaf_used_twice_gets_a_fresh_sum() -> None:
     np.testing.assert_array_equal(g, [1.0, 1.0])
 
 
+@pytest.mark.parametrize("second", ["leaf", "intermediate"])
+def test_one_array_returned_for_two_inputs_is_owned_by_neither(second: str) -> None:
+    """A rule may give the same new array to two inputs: adding into it later must not
+    change the other input's gradient (`a` here gets a second contribution after it)."""
+
+    class Twice(ag.Function):
+        @staticmethod
+        def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+            return a + b
+
+        @staticmethod
+        def backward(ctx: Any, g: np.ndarray) -> tuple:
+            h = g * 1.0
+            return h, h
+
+    a, b = f64([1.0, 2.0]), f64([5.0, 6.0])
+    other = b if second == "leaf" else b * 1.0
+    (a * 3 + Twice.apply(a, other)).sum().backward()
+    np.testing.assert_array_equal(a.grad.data, [4.0, 4.0])
+    np.testing.assert_array_equal(b.grad.data, [1.0, 1.0])
+    assert_no_shared_memory(a.grad.data, b.grad.data)
+
+
 def test_retained_grad_is_not_the_upstream_array() -> None:
     x = f64([1.0, 2.0])
     y = x * 1
