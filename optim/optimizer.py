@@ -222,8 +222,8 @@ class Optimizer:
         (a finite gradient then takes the exact check too); BLAS reads the array
         once and writes nothing, where isfinite + all take two passes and a write.
         """
-        if array.dtype in _DOT_DTYPES and array.flags.c_contiguous:
-            flat = array.ravel()  # a view: the array is contiguous
+        if array.dtype in _DOT_DTYPES:
+            flat = array.reshape(-1)  # a view of a contiguous gradient (engine-made ones are)
             if math.isfinite(flat.dot(flat)):
                 return True
         (flags,) = self._scratch(array.shape, np.dtype(np.bool_), 1)

@@ -82,6 +82,13 @@ class SGD(Optimizer):
         weight_decay = group["weight_decay"]
         nesterov = group["nesterov"]
         maximize = group["maximize"]
+        if momentum == 0 and weight_decay == 0 and not maximize:  # plain SGD: p -= lr * g
+            for p, g in zip(params, grads):
+                data = p.data
+                (t,) = self._scratch(data.shape, data.dtype, 1)
+                np.multiply(g, lr, out=t)
+                data -= t
+            return
         for p, g in zip(params, grads):
             data = p.data
             t1, t2 = self._scratch(data.shape, data.dtype, 2)
