@@ -174,8 +174,8 @@ def _chain_rule(
     so that is never written into. A parent that got its first gradient from
     the node just run goes through `heappushpop` (in a chain: no heap at
     all). When the graph is freed, a node also lets go of its large
-    intermediate inputs after its rule (see `_release_inputs`). This loop is
-    the engine's hot path, so it is written out in one piece.
+    intermediate inputs before its rule allocates (see `_release_inputs`).
+    This loop is the engine's hot path, so it is written out in one piece.
     """
     heap = [(-node._seq, node) for node in dict.fromkeys(roots)]
     heapify(heap)
@@ -203,6 +203,12 @@ def _chain_rule(
                 node.xp = xp
                 ran.append(node)
             inputs = node.inputs
+            if free:  # let go of large intermediate inputs before the rule allocates its results
+                for t in inputs:
+                    if t is not None and t.grad_fn is not None and t.data.nbytes >= _RELEASE_BYTES:
+                        node.inputs = inputs = _release_inputs(inputs)
+                        break
+                t = None  # the loop variable must not keep the input alive either
             saved = node._saved
             grads = node.fn.backward(node, g)
             if free:
@@ -215,11 +221,8 @@ def _chain_rule(
                     f"{node.fn.name}: backward returned {len(grads)} gradient(s), expected "
                     f"{len(inputs)} (one per input of forward, None where there is none)"
                 )
-            release = False  # does a freed node hold a large intermediate input?
             for t, gi in zip(inputs, grads):
                 if gi is None or t is None or not t.requires_grad:
-                    if t is not None and t.grad_fn is not None and t.data.nbytes >= _RELEASE_BYTES:
-                        release = free
                     continue
                 if tensor_mode:
                     if not isinstance(gi, Tensor):
@@ -238,8 +241,6 @@ def _chain_rule(
                     owned = not tensor_mode and _is_fresh(gi, g, grads, saved)
                     _add_leaf(leaf_grads, t, gi, owned, tensor_mode)
                     continue
-                if data.nbytes >= _RELEASE_BYTES:
-                    release = free
                 current = parent._grad
                 if current is None:
                     parent._grad = gi
@@ -255,9 +256,6 @@ def _chain_rule(
                 else:
                     parent._grad = _new_sum(current, gi)
                     parent._grad_owned = True
-            if release:  # the graph need not pin large intermediates (see _release_inputs)
-                node.inputs = _release_inputs(inputs)
-                t = data = inputs = None  # nor may these locals, while the next rule runs
 
     except BaseException:
         if nxt is not None:
