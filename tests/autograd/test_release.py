@@ -40,6 +40,32 @@ def test_large_intermediate_is_released_by_backward() -> None:
     np.testing.assert_array_equal(x.grad.data, np.full(BIG, 2.0, np.float32))
 
 
+def test_an_input_is_let_go_of_before_its_consumers_rule_allocates() -> None:
+    """Freed before the rule, not after: the rule's own arrays then reuse that memory
+    (the peak of a training step, as the memory benchmark measures it)."""
+    alive_in_rule = []
+
+    class SumProbe(ag.Function):
+        @staticmethod
+        def forward(ctx: ag.Context, a: np.ndarray) -> np.ndarray:
+            ctx.shape = a.shape  # saves no array
+            return np.asarray(a.sum())
+
+        @staticmethod
+        def backward(ctx: ag.Context, g: np.ndarray) -> np.ndarray:
+            alive_in_rule.append(ref() is not None)
+            return np.full(ctx.shape, g, np.float32)
+
+    x = Tensor(np.ones(BIG, np.float32), requires_grad=True)
+    h = x * 2.0  # mul saves x and 2.0, not h: only SumProbe's node holds h
+    ref = weakref.ref(h.data)
+    loss = SumProbe.apply(h)
+    del h
+    loss.backward()
+    assert alive_in_rule == [False]
+    np.testing.assert_array_equal(x.grad.data, np.full(BIG, 2.0, np.float32))
+
+
 def test_retain_graph_keeps_intermediates_and_backward_repeats() -> None:
     x, loss, ref = _chain(BIG)
     loss.backward(retain_graph=True)
