@@ -289,3 +289,35 @@ def test_a_kink_is_reported_even_when_the_spec_cannot_say_where() -> None:
     with pytest.raises(ag.GradcheckError, match="straddles a point") as caught:
         ag.gradcheck(lambda t: _Bent.apply(t).sum(), [x])
     assert caught.value.kink and caught.value.node is None
+
+
+# ---- Python numbers beside float tensors ------------------------------------------------------
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("const", [1.01, 3, -0.5])
+def test_python_number_and_float_tensor_match_numpy(dtype: Any, const: Any) -> None:
+    """mul and div keep a Python number as a 0-d array of the tensor's dtype (a faster
+    backward); results, dtypes and gradients stay exactly NumPy's."""
+    a = np.array([1.5, -2.0, 0.25], dtype)
+    for fn in (
+        lambda t: t * const,
+        lambda t: const * t,
+        lambda t: t / const,
+        lambda t: const / t,
+    ):
+        x = Tensor(a.copy(), requires_grad=True)
+        y = fn(x)
+        expected = fn(a)
+        assert y.dtype == expected.dtype
+        np.testing.assert_array_equal(y.data, expected)
+        y.sum().backward()
+        assert x.grad.dtype == a.dtype
+    x = Tensor(a.copy(), requires_grad=True)
+    (x * const).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, np.full(3, const, dtype))
+
+
+def test_python_float_times_integer_tensor_is_float64() -> None:
+    """The constant is converted only beside a float array: an integer one promotes."""
+    y = Tensor(np.array([1, 2], np.int32)) * 0.5
+    assert y.dtype == np.float64
+    np.testing.assert_array_equal(y.data, [0.5, 1.0])
