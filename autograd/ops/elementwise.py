@@ -30,8 +30,9 @@ def _broadcast_error(op: str, a: Any, b: Any) -> ValueError:
 # mul and div keep a Python number beside a float array as a 0-d array of that dtype:
 # the result is the same (NumPy casts the number to the array's dtype anyway), and the
 # rule's `g * b` then multiplies two arrays, about twice as fast for small ones as with
-# a Python float, which NumPy converts again on every call. Written out in each forward
-# (a helper call would cost most of what this saves).
+# a Python float, which NumPy converts again on every call. Not beside a 0-d array:
+# there it saves no time and the extra array is a third more memory per op (a chain
+# of scalar ops). Written out in each forward (a helper call costs most of the gain).
 _NUMBERS = frozenset((float, int))
 _ndarray = np.ndarray
 
@@ -77,9 +78,9 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx: Context, a: Any, b: Any) -> Any:
-        if type(b) in _NUMBERS and type(a) is _ndarray and a.dtype.kind == "f":
+        if type(b) in _NUMBERS and type(a) is _ndarray and a.ndim and a.dtype.kind == "f":
             b = np.asarray(b, a.dtype)  # see _NUMBERS
-        elif type(a) in _NUMBERS and type(b) is _ndarray and b.dtype.kind == "f":
+        elif type(a) in _NUMBERS and type(b) is _ndarray and b.ndim and b.dtype.kind == "f":
             a = np.asarray(a, b.dtype)
         ctx.save_for_backward(a, b)
         try:
@@ -103,9 +104,9 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx: Context, a: Any, b: Any) -> Any:
-        if type(b) in _NUMBERS and type(a) is _ndarray and a.dtype.kind == "f":
+        if type(b) in _NUMBERS and type(a) is _ndarray and a.ndim and a.dtype.kind == "f":
             b = np.asarray(b, a.dtype)  # see _NUMBERS
-        elif type(a) in _NUMBERS and type(b) is _ndarray and b.dtype.kind == "f":
+        elif type(a) in _NUMBERS and type(b) is _ndarray and b.ndim and b.dtype.kind == "f":
             a = np.asarray(a, b.dtype)
         ctx.save_for_backward(a, b)
         try:

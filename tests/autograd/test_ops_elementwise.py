@@ -294,10 +294,11 @@ def test_a_kink_is_reported_even_when_the_spec_cannot_say_where() -> None:
 # ---- Python numbers beside float tensors ------------------------------------------------------
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
 @pytest.mark.parametrize("const", [1.01, 3, -0.5])
-def test_python_number_and_float_tensor_match_numpy(dtype: Any, const: Any) -> None:
-    """mul and div keep a Python number as a 0-d array of the tensor's dtype (a faster
-    backward); results, dtypes and gradients stay exactly NumPy's."""
-    a = np.array([1.5, -2.0, 0.25], dtype)
+@pytest.mark.parametrize("values", [[1.5, -2.0, 0.25], 1.5])
+def test_python_number_and_float_tensor_match_numpy(dtype: Any, const: Any, values: Any) -> None:
+    """mul and div keep a Python number beside an array (not a 0-d one) as a 0-d array of
+    its dtype, for a faster backward; results, dtypes and gradients stay NumPy's."""
+    a = np.array(values, dtype)
     for fn in (
         lambda t: t * const,
         lambda t: const * t,
@@ -313,7 +314,7 @@ def test_python_number_and_float_tensor_match_numpy(dtype: Any, const: Any) -> N
         assert x.grad.dtype == a.dtype
     x = Tensor(a.copy(), requires_grad=True)
     (x * const).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, np.full(3, const, dtype))
+    np.testing.assert_array_equal(x.grad.data, np.full(a.shape, const, dtype))
 
 
 def test_python_float_times_integer_tensor_is_float64() -> None:
