@@ -23,8 +23,10 @@ from autograd import Tensor, enable_grad
 
 ParamsT = Iterable[Tensor] | Iterable[Mapping[str, Any]]
 
-# Gradient dtypes whose finiteness check is one BLAS dot product (see Optimizer._all_finite).
-_DOT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+# Gradient dtypes whose finiteness check is one BLAS dot product (Optimizer._gradients_to_apply);
+# others (float16, byte-swapped) take np.isfinite.
+_FLOAT32 = np.dtype(np.float32)
+_FLOAT64 = np.dtype(np.float64)
 
 
 class Optimizer:
@@ -166,69 +168,90 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        # a check's dot product may overflow for a finite gradient (it is then checked
-        # exactly): no warning for that
-        with np.errstate(over="ignore"):
-            batches = self._gradients_to_apply()
+        batches = self._gradients_to_apply()
+        updated: list[Tensor] = []
         for group, params, grads in batches:
             if params:
                 self._update_group(group, params, grads)
-                for p in params:
-                    p.bump_version()
+                updated += params
+        for p in updated:
+            p.bump_version()
         return loss
 
     def _gradients_to_apply(self) -> list[tuple[dict[str, Any], list[Tensor], list[np.ndarray]]]:
-        """Per group, the parameters with a gradient and their gradient arrays, all checked."""
-        name = type(self).__name__
+        """Per group, the parameters with a gradient and their gradient arrays, all checked.
+
+        The checks run over every group before anything is returned, so a bad
+        gradient stops the step before any write. This runs every step, so the
+        common case is a few lines per parameter; the messages are built only
+        when one fails.
+        """
         batches = []
-        index = 0
-        for gi, group in enumerate(self.param_groups):
-            check = group.get("error_if_nonfinite", True)
-            params: list[Tensor] = []
-            grads: list[np.ndarray] = []
-            for p in group["params"]:
-                g = p.grad
-                if g is not None:
+        isfinite = math.isfinite
+        # a check's dot product may overflow for a finite gradient (it is then checked
+        # exactly): no warning for that
+        with np.errstate(over="ignore"):
+            for group in self.param_groups:
+                check = group.get("error_if_nonfinite", True)
+                params: list[Tensor] = []
+                grads: list[np.ndarray] = []
+                for p in group["params"]:
+                    g = p.grad
+                    if g is None:
+                        continue
                     garr = g.data
                     data = p.data
-                    if garr.shape != data.shape:
-                        raise ValueError(
-                            f"{name}.step: parameter {index} (param group {gi}) has shape "
-                            f"{data.shape} but its grad has shape {garr.shape}"
-                        )
-                    if not data.flags.writeable:
-                        raise ValueError(
-                            f"{name}.step: parameter {index} (param group {gi}, shape "
-                            f"{data.shape}) has a read-only array; it cannot be updated in place"
-                        )
-                    if check and not self._all_finite(garr):
-                        raise RuntimeError(
-                            f"{name}.step: the gradient of parameter {index} (param group {gi}, "
-                            f"shape {data.shape}, {garr.dtype}) contains NaN or inf; no parameter "
-                            "or state was changed. Find its source with ag.detect_anomaly(), skip "
-                            "the batch (zero_grad() and go on), or pass error_if_nonfinite=False "
-                            "to update anyway as PyTorch does (NaN then spreads into parameters)"
-                        )
+                    if garr.shape != data.shape or not data.flags.writeable:
+                        raise self._unusable(p)
+                    if check:
+                        # g . g is NaN or inf iff some element is, or the sum of squares
+                        # overflows (then the exact check decides): one read-only BLAS pass
+                        dtype = garr.dtype
+                        flat = garr.reshape(-1)  # a view of a contiguous gradient
+                        if not (
+                            (dtype is _FLOAT32 or dtype is _FLOAT64) and isfinite(flat.dot(flat))
+                        ) and not np.isfinite(garr).all():
+                            raise self._nonfinite(p)
                     params.append(p)
                     grads.append(garr)
-                index += 1
-            batches.append((group, params, grads))
+                batches.append((group, params, grads))
         return batches
 
-    def _all_finite(self, array: np.ndarray) -> bool:
-        """True if no element is NaN or inf, usually in one read-only pass.
+    def _position(self, p: Tensor) -> tuple[int, int]:
+        """(index of p over all groups, index of its group), for messages."""
+        index = 0
+        for gi, group in enumerate(self.param_groups):
+            for q in group["params"]:
+                if q is p:
+                    return index, gi
+                index += 1
+        raise AssertionError("a parameter of this optimizer was not found in its groups")
 
-        g . g is NaN or inf iff some element is, or the sum of squares overflows
-        (a finite gradient then takes the exact check too); BLAS reads the array
-        once and writes nothing, where isfinite + all take two passes and a write.
-        """
-        if array.dtype in _DOT_DTYPES:
-            flat = array.reshape(-1)  # a view of a contiguous gradient (engine-made ones are)
-            if math.isfinite(flat.dot(flat)):
-                return True
-        (flags,) = self._scratch(array.shape, np.dtype(np.bool_), 1)
-        np.isfinite(array, out=flags)
-        return bool(flags.all())
+    def _unusable(self, p: Tensor) -> ValueError:
+        """The error for a gradient of the wrong shape, or a read-only parameter array."""
+        name = type(self).__name__
+        index, gi = self._position(p)
+        data, garr = p.data, p.grad.data
+        if garr.shape != data.shape:
+            return ValueError(
+                f"{name}.step: parameter {index} (param group {gi}) has shape "
+                f"{data.shape} but its grad has shape {garr.shape}"
+            )
+        return ValueError(
+            f"{name}.step: parameter {index} (param group {gi}, shape "
+            f"{data.shape}) has a read-only array; it cannot be updated in place"
+        )
+
+    def _nonfinite(self, p: Tensor) -> RuntimeError:
+        """The error for a gradient holding NaN or inf."""
+        index, gi = self._position(p)
+        return RuntimeError(
+            f"{type(self).__name__}.step: the gradient of parameter {index} (param group {gi}, "
+            f"shape {p.data.shape}, {p.grad.data.dtype}) contains NaN or inf; no parameter "
+            "or state was changed. Find its source with ag.detect_anomaly(), skip "
+            "the batch (zero_grad() and go on), or pass error_if_nonfinite=False "
+            "to update anyway as PyTorch does (NaN then spreads into parameters)"
+        )
 
     def _scratch(self, shape: tuple[int, ...], dtype: np.dtype, count: int) -> list[np.ndarray]:
         """`count` distinct uninitialised arrays of `shape` and `dtype`, views of the workspace."""
