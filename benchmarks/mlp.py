@@ -33,6 +33,7 @@ LR = 0.01
 BATCHES_FULL = (16, 128, 1024)
 BATCHES_QUICK = (16, 64)
 TARGETS = {16: 1.30, 128: 1.10, 1024: 1.03}
+NO_CHECK = "ours, error_if_nonfinite=False"
 
 
 def make_data(batch: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -74,7 +75,8 @@ class _TrainingStep:
 class OursStep(_TrainingStep):
     """The glassgrad model, loss and optimizer."""
 
-    def __init__(self, x: np.ndarray, y: np.ndarray, seed: int) -> None:
+    def __init__(self, x: np.ndarray, y: np.ndarray, seed: int, check: bool = True) -> None:
+        """`check=False`: SGD's `error_if_nonfinite=False`, no NaN/inf check before updating."""
         import autograd as ag
         import nn
         import optim
@@ -82,7 +84,7 @@ class OursStep(_TrainingStep):
         ag.manual_seed(seed)
         self.model = _mlp(nn)
         self.loss_fn = nn.CrossEntropyLoss()
-        self.optimizer = optim.SGD(self.model.parameters(), lr=LR)
+        self.optimizer = optim.SGD(self.model.parameters(), lr=LR, error_if_nonfinite=check)
         self.x = ag.Tensor(x)
         self.y = ag.Tensor(y)
 
@@ -220,6 +222,11 @@ def _batch_rows(batch: int, settings: Settings) -> list[Row]:
         loss = ours()
         _check(NAME, loss.item(), ours.parameters(), ref, ref_loss, before, ours.gradients())
         contestants["ours"] = ours
+        # the same without the optimizer's NaN/inf check: what that safety costs
+        unchecked = OursStep(x, y, settings.seed, check=False)
+        loss = unchecked()
+        _check(NAME, loss.item(), unchecked.parameters(), ref, ref_loss, before)
+        contestants[NO_CHECK] = unchecked
     except Exception as err:
         rows.append(failed_row(NAME, case, err))
     torch = torch_or_none()
