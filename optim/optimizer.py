@@ -207,10 +207,12 @@ class Optimizer:
                         # g . g is NaN or inf iff some element is, or the sum of squares
                         # overflows (then the exact check decides): one read-only BLAS pass
                         dtype = garr.dtype
-                        flat = garr.reshape(-1)  # a view of a contiguous gradient
-                        if not (
-                            (dtype is _FLOAT32 or dtype is _FLOAT64) and isfinite(flat.dot(flat))
-                        ) and not np.isfinite(garr).all():
+                        if dtype is _FLOAT32 or dtype is _FLOAT64:
+                            flat = garr.reshape(-1)  # a view of a contiguous gradient
+                            finite = isfinite(flat.dot(flat)) or np.isfinite(garr).all()
+                        else:
+                            finite = np.isfinite(garr).all()
+                        if not finite:
                             raise self._nonfinite(p)
                     params.append(p)
                     grads.append(garr)
