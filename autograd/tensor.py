@@ -145,7 +145,7 @@ class Tensor:
     @property
     def _version(self) -> int:
         """How many times this tensor's data was modified in place (PyTorch's name)."""
-        return 0 if self._vc is None else self._vc[0]
+        return self._counter()[0]
 
     def bump_version(self) -> None:
         """Record an in-place write to `.data` made outside the engine (optimizers, init).
@@ -162,20 +162,27 @@ class Tensor:
         vc[1] = STATE.inplace_epoch
 
     def _counter(self) -> list[int]:
-        """This tensor's version counter `[version, epoch of the last write]`, made on need."""
+        """This tensor's version counter `[version, epoch of the last write]`, made on need.
+
+        A node that saved its own output (tanh, exp, ...) reads the output's
+        counter in backward. Counters are made lazily (most outputs are never
+        written in place), so the node gets it here, not at forward; every
+        tensor over that output (create_graph makes a second one) shares it.
+        """
         vc = self._vc
         if vc is None:
-            vc = [0, 0]
-            self._link_counter(vc)
+            node = self.grad_fn
+            if node is not None and node._out is self.data:
+                vc = node._out_vc
+                if vc is None:
+                    vc = node._out_vc = [0, 0]
+            else:
+                vc = [0, 0]
+            self._vc = vc
         return vc
 
     def _link_counter(self, vc: list[int]) -> None:
-        """Use `vc` as this tensor's version counter.
-
-        A node that saved its own output (tanh, exp, ...) reads the output's
-        counter in backward; the counter is made lazily (most outputs are never
-        written in place), so it is handed to that node here, not at forward.
-        """
+        """Use `vc` (a base's counter) as this view's counter, and its node's if it saved it."""
         self._vc = vc
         node = self.grad_fn
         if node is not None and node._out is self.data:

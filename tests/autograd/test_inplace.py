@@ -184,6 +184,18 @@ def test_saved_output_modified_through_a_view_raises() -> None:
         y.sum().backward()
 
 
+def test_tensors_over_one_saved_output_share_its_counter() -> None:
+    """create_graph hands a rule a second Tensor over a saved output: one counter for both."""
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()
+    twin = Tensor._make(y.data, True, y.grad_fn)  # what Context._as_tensor makes
+    with ag.no_grad():
+        twin.add_(1.0)
+    assert y._version == twin._version == 1
+    with pytest.raises(RuntimeError, match=r"exp: its output was modified in place"):
+        y.sum().backward()
+
+
 def test_modifying_a_tensor_no_op_saved_is_fine() -> None:
     c = Tensor([1.0, 2.0])
     w = Tensor([3.0, 4.0], requires_grad=True)
