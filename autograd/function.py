@@ -239,8 +239,6 @@ class Function:
             check_finite(cls.name, "forward", out)
         result = _new_object(Tensor)  # Tensor._make, written out: this runs for every op
         result.data = out
-        result.grad = None
-        result._vc = None
         if record and STATE.grad_enabled and out.dtype.kind == "f":
             result.requires_grad = True
             result.grad_fn = ctx
