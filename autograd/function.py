@@ -181,7 +181,12 @@ class Function:
 
     @staticmethod
     def backward(ctx: Context, grad: Any) -> Any:
-        """Return the gradient for each positional input (a tuple if several, None where none)."""
+        """Return the gradient for each positional input (a tuple if several, None where none).
+
+        Each is a new array, `grad` itself, or a value saved in forward: the
+        engine keeps a new array as a leaf's `.grad` and adds later gradients
+        into it in place, so never return an array held elsewhere (a global).
+        """
         raise NotImplementedError("a Function subclass must define backward(ctx, grad)")
 
     @classmethod
