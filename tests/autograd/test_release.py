@@ -98,18 +98,22 @@ def test_second_backward_through_a_freed_graph_still_raises() -> None:
         loss.backward()
 
 
-def test_stand_in_keeps_the_link_shape_and_name() -> None:
-    x = Tensor(np.ones(BIG, np.float32), requires_grad=True)
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.longdouble])
+def test_stand_in_keeps_the_link_shape_and_name(dtype: type) -> None:
+    shape = (4, *BIG)  # large enough to be released at every dtype
+    x = Tensor(np.ones(shape, dtype), requires_grad=True)
     h = x * 2.0
     h.name = "h"
     y = h + 1.0
     del h
-    y.sum().backward()
+    y.backward(np.ones(shape, dtype))  # no sum: it would overflow float16
     stand_in = y.grad_fn.inputs[0]
     assert stand_in._data_released
     assert stand_in.name == "h"
-    assert stand_in.shape == BIG and stand_in.dtype == np.float32
+    assert stand_in.shape == shape and stand_in.dtype == dtype
     assert stand_in.grad_fn is not None and stand_in.grad_fn.name == "mul"
+    assert not stand_in.data.flags.writeable and not stand_in.data.any()  # read-only zeros
+    assert stand_in.data.nbytes == x.data.nbytes  # what it stands for, not what it holds
 
 
 def test_memory_of_a_training_loop_holding_the_loss_is_one_graph() -> None:
