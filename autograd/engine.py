@@ -42,6 +42,10 @@ def _topological_order(roots: Sequence[Context]) -> list[Context]:
 
 _creation_number = attrgetter("_seq")
 _ndarray = np.ndarray
+# NumPy's float scalars, what rules give for 0-d operands (`g * b`): routed between
+# nodes as they are (they have a shape and a dtype), made arrays only for a leaf's
+# .grad and for the tensors hooks see; converting each would cost a call per op.
+_SCALARS = frozenset((np.float16, np.float32, np.float64, np.longdouble))
 
 
 def backward(
@@ -140,6 +144,8 @@ def _run(
 
 def _node_extras(node: Context, g: Any, tensor_mode: bool, capture: dict | None) -> Any:
     """Hooks and retain_grad of a node's output tensor, and ag.grad's capture of it."""
+    if type(g) in _SCALARS:  # the tensors these see hold arrays
+        g = np.asarray(g)
     if node._hooks:
         g, _ = _run_hooks(node._hooks, g, False, tensor_mode)
     if node._retained:
@@ -227,7 +233,7 @@ def _chain_rule(
                 if tensor_mode:
                     if not isinstance(gi, Tensor):
                         gi = Tensor._make(np.asarray(gi), False, None)
-                elif type(gi) is not _ndarray:
+                elif type(gi) is not _ndarray and type(gi) not in _SCALARS:
                     gi = gi.data if isinstance(gi, Tensor) else np.asarray(gi)
                 data = t.data
                 if gi.shape != data.shape:
@@ -238,6 +244,8 @@ def _chain_rule(
                     check_finite(node.fn.name, "backward", gi)
                 parent = t.grad_fn
                 if parent is None:
+                    if type(gi) in _SCALARS:  # a leaf's .grad is an array
+                        gi = np.asarray(gi)
                     owned = not tensor_mode and _is_fresh(gi, g, grads, saved)
                     _add_leaf(leaf_grads, t, gi, owned, tensor_mode)
                     continue

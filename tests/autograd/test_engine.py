@@ -830,3 +830,20 @@ def test_hessian_vector_product_matches_torch() -> None:
     (gt,) = torch.autograd.grad(ref, wt, create_graph=True)
     (hvt,) = torch.autograd.grad((gt * torch.tensor(v)).sum(), wt)
     np.testing.assert_allclose(hv.data, hvt.numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_zero_d_chain_gives_arrays_to_leaves_hooks_and_retained_grads() -> None:
+    """Rules on 0-d operands give NumPy scalars; the engine passes them between nodes as
+    they are, but every gradient a user sees is a Tensor over an ndarray."""
+    x = f64(1.5)
+    h = x * 2.0
+    h.retain_grad()
+    seen = []
+    h.register_hook(lambda g: seen.append(type(g.data)))
+    (h * 3.0 + 1.0).backward()
+    assert type(x.grad.data) is np.ndarray and x.grad.item() == 6.0
+    assert type(h.grad.data) is np.ndarray and h.grad.item() == 3.0
+    assert seen == [np.ndarray]
+    h2 = x * 2.0
+    (gh,) = ag.grad(h2 * 3.0 + 1.0, [h2])
+    assert type(gh.data) is np.ndarray and gh.item() == 3.0
