@@ -589,24 +589,26 @@ def test_leaf_used_twice_gets_a_fresh_sum() -> None:
     np.testing.assert_array_equal(g, [1.0, 1.0])
 
 
+class OneArrayTwice(ag.Function):
+    """a + b, whose rule returns one new array as the gradient of both inputs."""
+
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return a + b
+
+    @staticmethod
+    def backward(ctx: Any, g: np.ndarray) -> tuple:
+        shared = g * 1.0
+        return shared, shared
+
+
 @pytest.mark.parametrize("second", ["leaf", "intermediate"])
 def test_one_array_returned_for_two_inputs_is_owned_by_neither(second: str) -> None:
     """A rule may give the same new array to two inputs: adding into it later must not
     change the other input's gradient (`a` here gets a second contribution after it)."""
-
-    class Twice(ag.Function):
-        @staticmethod
-        def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-            return a + b
-
-        @staticmethod
-        def backward(ctx: Any, g: np.ndarray) -> tuple:
-            h = g * 1.0
-            return h, h
-
     a, b = f64([1.0, 2.0]), f64([5.0, 6.0])
     other = b if second == "leaf" else b * 1.0
-    (a * 3 + Twice.apply(a, other)).sum().backward()
+    (a * 3 + OneArrayTwice.apply(a, other)).sum().backward()
     np.testing.assert_array_equal(a.grad.data, [4.0, 4.0])
     np.testing.assert_array_equal(b.grad.data, [1.0, 1.0])
     assert_no_shared_memory(a.grad.data, b.grad.data)
@@ -663,20 +665,10 @@ def test_gradient_argument_under_create_graph_is_not_adopted_as_grad() -> None:
 
 
 def test_rule_giving_one_array_to_two_leaves() -> None:
-    class Both(ag.Function):
-        @staticmethod
-        def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-            return a + b
-
-        @staticmethod
-        def backward(ctx: Any, g: np.ndarray) -> tuple:
-            shared = g * 1.0
-            return shared, shared
-
     a, b = f64([1.0, 2.0]), f64([3.0, 4.0])
-    Both.apply(a, b).sum().backward()
+    OneArrayTwice.apply(a, b).sum().backward()
     assert_no_shared_memory(a.grad.data, b.grad.data)
-    Both.apply(a, b).sum().backward()
+    OneArrayTwice.apply(a, b).sum().backward()
     np.testing.assert_array_equal(a.grad.data, [2.0, 2.0])
     np.testing.assert_array_equal(b.grad.data, [2.0, 2.0])
 
