@@ -154,9 +154,7 @@ class Tensor:
         the last write]`, shared with views and detached copies.
         """
         STATE.inplace_epoch += 1
-        vc = self._vc
-        if vc is None:
-            vc = self._counter()
+        vc = self._counter()
         vc[0] += 1
         vc[1] = STATE.inplace_epoch
 
