@@ -18,7 +18,7 @@ import numpy as np
 from autograd.function import _FREED, Context, check_finite
 from autograd.mode import STATE
 from autograd.ops.namespace import NUMPY, tensor_namespace
-from autograd.tensor import Tensor
+from autograd.tensor import RELEASED_BUFFER, Tensor
 
 
 def _topological_order(roots: Sequence[Context]) -> list[Context]:
@@ -277,8 +277,9 @@ def _chain_rule(
 # rule runs in a backward that frees the graph (smaller ones cost more to
 # replace than they hold).
 _RELEASE_BYTES = 1 << 16
-# What a stand-in's zero-strided array reads: one zero element of any dtype (bytes: read-only).
-_ZERO_BYTES = bytes(32)
+# Stand-in arrays by (shape, dtype): read-only zeros over RELEASED_BUFFER, shared by every
+# stand-in of that shape (a training loop releases the same few shapes every step).
+_PLACEHOLDERS: dict[tuple, np.ndarray] = {}
 
 
 def _release_inputs(inputs: tuple) -> tuple:
@@ -294,10 +295,16 @@ def _release_inputs(inputs: tuple) -> tuple:
     released = []
     for t in inputs:
         if t is not None and t.grad_fn is not None and t.data.nbytes >= _RELEASE_BYTES:
-            shape = t.data.shape
-            placeholder = _ndarray(shape, t.data.dtype, _ZERO_BYTES, 0, (0,) * len(shape))
+            data = t.data
+            key = (data.shape, data.dtype)
+            placeholder = _PLACEHOLDERS.get(key)
+            if placeholder is None:
+                if len(_PLACEHOLDERS) >= 256:  # shapes that keep changing: start over
+                    _PLACEHOLDERS.clear()
+                shape = data.shape
+                placeholder = _ndarray(shape, data.dtype, RELEASED_BUFFER, 0, (0,) * len(shape))
+                _PLACEHOLDERS[key] = placeholder
             stand_in = Tensor._make(placeholder, True, t.grad_fn)
-            stand_in._data_released = True
             if t.name is not None:
                 stand_in.name = t.name
             t = stand_in

@@ -15,6 +15,10 @@ import numpy as np
 from autograd.dtypes import get_default_dtype
 from autograd.mode import STATE
 
+# What the stand-in of a released intermediate reads (engine._release_inputs): its
+# array views these zero bytes with zero strides, whatever its shape and dtype.
+RELEASED_BUFFER = bytes(32)
+
 
 def _array_from(data: Any, dtype: Any) -> np.ndarray:
     """Convert Tensor constructor input to an owned ndarray with glassgrad's dtype rules."""
@@ -89,9 +93,6 @@ class Tensor:
     _vc: list[int] | None = None  # the version counter: see _counter
     name: str | None = None
     _hooks: list | None = None
-    # True for the stand-in that replaces a large intermediate in a freed graph
-    # (engine._release_inputs): it has the shape and dtype, not the values.
-    _data_released: bool = False
     __array_ufunc__ = None  # NumPy defers to our reflected operators: ndarray + Tensor -> Tensor
 
     def __init__(
@@ -105,6 +106,12 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         if name is not None:
             self.name = name
+
+    @property
+    def _data_released(self) -> bool:
+        """True for the stand-in that replaces a large intermediate in a freed graph
+        (engine._release_inputs): it has the shape and dtype, not the values."""
+        return self.data.base is RELEASED_BUFFER
 
     @staticmethod
     def _make(data: np.ndarray, requires_grad: bool, grad_fn: Any) -> Tensor:

@@ -141,3 +141,22 @@ def test_draw_graph_says_an_intermediate_was_released() -> None:
     loss = ((x * 2.0).relu() + 1.0).sum()
     loss.backward()
     assert "data released by backward" in ag.draw_graph(loss).source
+
+
+def test_stand_ins_of_one_shape_share_one_placeholder_array() -> None:
+    """A training loop releases the same shapes every step: their zeros are made once."""
+    shape = (4, *BIG)
+    stand_ins = []
+    for _ in range(2):
+        x = Tensor(np.ones(shape, np.float32), requires_grad=True)
+        y = (x * 2.0) + 1.0
+        y.backward(np.ones(shape, np.float32))
+        stand_ins.append(y.grad_fn.inputs[0])
+    a, b = stand_ins
+    assert a._data_released and b._data_released and a is not b
+    assert a.data is b.data
+    z = Tensor(np.ones(shape, np.float64), requires_grad=True)
+    w = (z * 2.0) + 1.0
+    w.backward(np.ones(shape))
+    assert w.grad_fn.inputs[0].data.dtype == np.float64  # a placeholder per dtype
+    assert w.grad_fn.inputs[0].data is not a.data
