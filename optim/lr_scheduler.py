@@ -296,7 +296,9 @@ class ReduceLROnPlateau(LRScheduler):
     each group's lr becomes max(lr * factor, min_lr) (unless that changes it by
     no more than `eps`), then `cooldown` epochs pass before bad epochs count
     again. A NaN metric counts as no improvement, as in PyTorch. The lr is not
-    recorded as 'initial_lr', as in PyTorch.
+    recorded as 'initial_lr', as in PyTorch. A scalar `min_lr` (kept as
+    `default_min_lr`) also bounds param groups added later; a list must be
+    extended by hand (`min_lrs`) when a group is added.
     """
 
     _fields = (
@@ -307,6 +309,7 @@ class ReduceLROnPlateau(LRScheduler):
         "threshold_mode",
         "cooldown",
         "min_lrs",
+        "default_min_lr",
         "eps",
         "best",
         "num_bad_epochs",
@@ -336,8 +339,10 @@ class ReduceLROnPlateau(LRScheduler):
                     f"got {len(min_lr)}"
                 )
             min_lrs = list(min_lr)
+            default_min_lr = None
         else:
             min_lrs = [min_lr] * groups
+            default_min_lr = min_lr
         self.optimizer = optimizer
         self.mode = mode
         self.factor = factor
@@ -346,6 +351,7 @@ class ReduceLROnPlateau(LRScheduler):
         self.threshold_mode = threshold_mode
         self.cooldown = cooldown
         self.min_lrs = min_lrs
+        self.default_min_lr = default_min_lr
         self.eps = eps
         self.best = math.inf if mode == "min" else -math.inf
         self.num_bad_epochs = 0
@@ -376,6 +382,8 @@ class ReduceLROnPlateau(LRScheduler):
             )
         for i, value in enumerate(self.min_lrs):
             _check_real(name, f"min_lr[{i}]", value)
+        if self.default_min_lr is not None:
+            _check_real(name, "default_min_lr", self.default_min_lr)
         _check_real(name, "eps", self.eps)
         if isinstance(self.best, bool) or not isinstance(self.best, numbers.Real):
             raise TypeError(f"{name}: best must be a real number, got {self.best!r}")
@@ -416,11 +424,13 @@ class ReduceLROnPlateau(LRScheduler):
     def _reduce_lr(self) -> None:
         groups = self.optimizer.param_groups
         if len(groups) != len(self.min_lrs):
-            raise ValueError(
-                f"{type(self).__name__}: the optimizer has {len(groups)} param groups but "
-                f"min_lrs has {len(self.min_lrs)} values (a group was added after the "
-                "scheduler was made); set scheduler.min_lrs to one value per group"
-            )
+            if self.default_min_lr is None:
+                raise ValueError(
+                    f"{type(self).__name__}: the optimizer has {len(groups)} param groups but "
+                    f"min_lrs has {len(self.min_lrs)} values (a group was added after the "
+                    "scheduler was made); set scheduler.min_lrs to one value per group"
+                )
+            self.min_lrs = [self.default_min_lr] * len(groups)  # a scalar min_lr: every group
         for group, min_lr in zip(groups, self.min_lrs):
             old_lr = float(group["lr"])
             new_lr = max(old_lr * self.factor, min_lr)

@@ -270,9 +270,20 @@ def test_load_state_dict_checks_keys_and_values_and_changes_nothing() -> None:
     assert sched.__dict__ == before
 
 
-def test_reduce_on_plateau_needs_min_lrs_for_a_new_group() -> None:
+def test_reduce_on_plateau_scalar_min_lr_covers_a_new_group() -> None:
+    """A scalar min_lr bounds a group added after construction too, as PyTorch's."""
     opt = _optimizer()
-    sched = lr_scheduler.ReduceLROnPlateau(opt, patience=0)
+    sched = lr_scheduler.ReduceLROnPlateau(opt, patience=0, min_lr=0.02)
+    opt.add_param_group({"params": [ag.Tensor(np.zeros(1), requires_grad=True)], "lr": 0.1})
+    sched.step(1.0)
+    sched.step(2.0)
+    assert sched.get_last_lr() == pytest.approx([0.02, 0.02, 0.02])
+    assert sched.min_lrs == [0.02, 0.02, 0.02]
+
+
+def test_reduce_on_plateau_min_lr_list_needs_a_value_for_a_new_group() -> None:
+    opt = _optimizer()
+    sched = lr_scheduler.ReduceLROnPlateau(opt, patience=0, min_lr=[0.0, 0.01])
     opt.add_param_group({"params": [ag.Tensor(np.zeros(1), requires_grad=True)]})
     sched.step(1.0)
     with pytest.raises(ValueError, match="3 param groups but min_lrs has 2"):
