@@ -113,7 +113,10 @@ class Var(Function):
     def backward(ctx: Context, g: Any) -> Any:
         (x,) = ctx.saved_tensors
         centred = x - x.mean(axis=ctx.axes, keepdims=True)
-        return _spread(ctx, g) * centred * (2.0 / (_count(ctx) - ctx.ddof))
+        # NumPy's divisor is max(n - ddof, 0); at 0 the variance is inf or nan, and so is
+        # its gradient (as PyTorch's), not a ZeroDivisionError.
+        dof = _count(ctx) - ctx.ddof
+        return _spread(ctx, g) * centred * (2.0 / dof if dof > 0 else np.inf)
 
 
 def _tie_share(x: np.ndarray, extreme: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:

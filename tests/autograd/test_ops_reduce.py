@@ -4,6 +4,7 @@ gradgradcheck in float64, and the special cases (ties in max/min, zeros in prod,
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -79,6 +80,25 @@ def test_var_and_std_with_ddof(ddof: int, axis: Any) -> None:
     np.testing.assert_allclose(ag.std(Tensor(X), axis, ddof=ddof).data, np.std(X, axis, ddof=ddof))
     check_gradients(lambda t: ag.var(t, axis=axis, ddof=ddof), X)
     check_gradients(lambda t: t.std(axis, ddof=ddof), X)
+
+
+@pytest.mark.parametrize(
+    ("fn", "reference"), [(ag.var, np.var), (ag.std, np.std)], ids=["var", "std"]
+)
+@pytest.mark.parametrize(("shape", "ddof"), [((2, 1), 1), ((2, 3), 3), ((2, 3), 5), ((3, 0), 0)])
+def test_var_and_std_without_degrees_of_freedom_give_nan_or_inf(
+    fn: Callable, reference: Callable, shape: tuple, ddof: int
+) -> None:
+    # n - ddof <= 0: NumPy's variance is inf or nan, and so is the gradient (as PyTorch's),
+    # not a ZeroDivisionError in backward nor a finite gradient of the wrong sign.
+    x = Tensor(np.arange(np.prod(shape), dtype=np.float64).reshape(shape), requires_grad=True)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        y = fn(x, axis=1, ddof=ddof)
+        np.testing.assert_array_equal(y.data, reference(x.data, axis=1, ddof=ddof))
+        y.sum().backward()
+    assert x.grad.shape == shape
+    assert not np.isfinite(x.grad.data).any()
 
 
 def test_reductions_of_a_0d_tensor() -> None:
