@@ -397,19 +397,23 @@ class ReduceLROnPlateau(LRScheduler):
     def step(self, metrics: Any) -> None:  # type: ignore[override]
         """Record one epoch's metric (a number or one-element Tensor); maybe lower the lr."""
         current = float(metrics)
-        self.last_epoch += 1
-        if self._is_better(current):
-            self.best = current
-            self.num_bad_epochs = 0
-        else:
-            self.num_bad_epochs += 1
-        if self.cooldown_counter > 0:
-            self.cooldown_counter -= 1
-            self.num_bad_epochs = 0  # bad epochs in cooldown do not count
-        if self.num_bad_epochs > self.patience:
+        # the new counters are computed first and stored only once the lrs are set, so a
+        # raising _reduce_lr leaves the scheduler as it was
+        better = self._is_better(current)
+        best = current if better else self.best
+        num_bad_epochs = 0 if better else self.num_bad_epochs + 1
+        cooldown_counter = self.cooldown_counter
+        if cooldown_counter > 0:
+            cooldown_counter -= 1
+            num_bad_epochs = 0  # bad epochs in cooldown do not count
+        if num_bad_epochs > self.patience:
             self._reduce_lr()
-            self.cooldown_counter = self.cooldown
-            self.num_bad_epochs = 0
+            cooldown_counter = self.cooldown
+            num_bad_epochs = 0
+        self.last_epoch += 1
+        self.best = best
+        self.num_bad_epochs = num_bad_epochs
+        self.cooldown_counter = cooldown_counter
         self._last_lr = [float(group["lr"]) for group in self.optimizer.param_groups]
 
     def _is_better(self, current: float) -> bool:

@@ -286,5 +286,11 @@ def test_reduce_on_plateau_min_lr_list_needs_a_value_for_a_new_group() -> None:
     sched = lr_scheduler.ReduceLROnPlateau(opt, patience=0, min_lr=[0.0, 0.01])
     opt.add_param_group({"params": [ag.Tensor(np.zeros(1), requires_grad=True)]})
     sched.step(1.0)
+    before = dict(sched.__dict__)
     with pytest.raises(ValueError, match="3 param groups but min_lrs has 2"):
         sched.step(2.0)
+    assert sched.__dict__ == before  # the failed step counted nothing
+    assert [g["lr"] for g in opt.param_groups] == [*LRS, 1.0]
+    sched.min_lrs.append(0.5)
+    sched.step(2.0)
+    assert sched.get_last_lr() == pytest.approx([0.01, 0.01, 0.5])
