@@ -129,8 +129,8 @@ def _tie_share(x: np.ndarray, extreme: np.ndarray, axes: tuple[int, ...]) -> np.
 def _extreme_forward(ctx: Context, op: str, reduce: Any, x: Any, axis: Any, keepdims: bool) -> Any:
     """max or min over axes (`reduce` is np.max or np.min); saves what the rule needs."""
     axes = _reduction(ctx, op, x, axis, keepdims)
-    if x.size == 0:
-        raise ValueError(f"{op}: cannot reduce an empty tensor of shape {x.shape}")
+    if x.size == 0 and any(x.shape[a] == 0 for a in axes):  # NumPy: an empty slice has no max
+        raise ValueError(f"{op}: cannot reduce an empty tensor of shape {x.shape} over axis {axis}")
     out = np.asarray(reduce(x, axis=axes, keepdims=keepdims))
     ctx.save_for_backward(x, out)
     return out

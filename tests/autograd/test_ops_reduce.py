@@ -143,6 +143,21 @@ def test_gradcheck_says_a_tie_in_max_is_a_kink() -> None:
 def test_empty_max_is_an_error() -> None:
     with pytest.raises(ValueError, match=r"max: cannot reduce an empty tensor of shape \(0,\)"):
         ag.max(Tensor(np.zeros(0)))
+    with pytest.raises(ValueError, match=r"min: cannot reduce an empty tensor of shape \(0, 3\)"):
+        ag.min(Tensor(np.zeros((0, 3))), axis=0)
+
+
+@pytest.mark.parametrize(("fn", "reference"), [(ag.max, np.max), (ag.min, np.min)])
+@pytest.mark.parametrize("axis", [1, (), (1, 2)], ids=repr)
+def test_max_and_min_of_an_empty_tensor_over_non_empty_axes(
+    fn: Callable, reference: Callable, axis: Any
+) -> None:
+    # As NumPy: only reducing an axis of size 0 has no answer; the others give empty results.
+    x = Tensor(np.zeros((0, 3, 2)), requires_grad=True)
+    y = fn(x, axis=axis)
+    assert y.shape == reference(x.data, axis=axis).shape
+    y.sum().backward()
+    assert x.grad.shape == (0, 3, 2)
 
 
 @pytest.mark.parametrize(
