@@ -237,11 +237,16 @@ class Module:
 
     # ---- modes and gradients ------------------------------------------------------------------
     def train(self, mode: bool = True) -> Module:
-        """Set training mode (True) or evaluation mode (False) here and in every descendant."""
+        """Set training mode (True) or evaluation mode (False) here and in every descendant.
+
+        Each child's own `train` is called, as in PyTorch, so a submodule that
+        overrides it (e.g. to keep a frozen BatchNorm in eval) is obeyed.
+        """
         if not isinstance(mode, bool):
             raise ValueError(f"train: mode is expected to be a bool, got {mode!r}")
-        for module in self.modules():
-            object.__setattr__(module, "training", mode)
+        object.__setattr__(self, "training", mode)
+        for child in self.children():
+            child.train(mode)
         return self
 
     def eval(self) -> Module:

@@ -193,6 +193,19 @@ def test_train_and_eval_propagate_to_every_descendant() -> None:
         net.train("yes")
 
 
+def test_train_and_eval_call_each_childs_own_train_as_pytorch_does() -> None:
+    class FrozenNorm(nn.BatchNorm1d):
+        def train(self, mode: bool = True) -> nn.Module:
+            return super().train(False)  # always in eval: its running statistics stay fixed
+
+    net = nn.Sequential(nn.Linear(2, 2), nn.Sequential(FrozenNorm(2), nn.Dropout()))
+    net.train()
+    assert net.training and net[1].training and net[1][1].training
+    assert not net[1][0].training
+    net.eval()
+    assert not any(m.training for m in net.modules())
+
+
 def test_zero_grad_sets_gradients_to_none_or_zero() -> None:
     net = Net()
     net(ag.randn(5, 4)).sum().backward()
