@@ -109,8 +109,10 @@ def dropout(input: Any, p: float = 0.5, training: bool = True, inplace: bool = F
     x = _as_tensor(input)
     if p == 1:
         return x * 0
-    dtype = x.dtype if x.dtype in (np.float32, np.float64) else ag.get_default_dtype()
-    keep = ag.default_generator().random(x.shape, dtype=dtype) < 1 - p
+    dtype = x.dtype if x.dtype.kind == "f" else ag.get_default_dtype()
+    # NumPy draws float32 or float64 only: a float16 input gets a float32 draw, a float16 mask
+    draw = dtype if dtype in (np.float32, np.float64) else np.float32
+    keep = ag.default_generator().random(x.shape, dtype=draw) < 1 - p
     return x * (keep * np.asarray(1 / (1 - p), dtype=dtype))
 
 

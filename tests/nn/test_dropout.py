@@ -37,6 +37,15 @@ def test_the_mask_comes_from_the_global_generator() -> None:
     assert not np.array_equal(a, F.dropout(x, 0.5).data)  # a fresh mask on the next call
 
 
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_the_result_and_gradient_keep_the_inputs_float_dtype(dtype: type) -> None:
+    x = Tensor(np.ones((4, 5), dtype=dtype), requires_grad=True)
+    out = F.dropout(x, 0.5)
+    out.sum().backward()
+    assert out.dtype == dtype and x.grad.dtype == dtype
+    assert set(np.unique(out.data)) <= {0, 2}
+
+
 def test_eval_mode_and_training_false_are_the_identity() -> None:
     x = ag.randn(3, 4)
     layer = nn.Dropout(0.9).eval()
