@@ -99,13 +99,20 @@ class LRScheduler:
         """Advance one epoch and set every param group's lr."""
         self._step_count += 1
         self.last_epoch += 1
-        lrs = [float(lr) for lr in self.get_lr()]
-        for i, lr in enumerate(lrs):
-            if not (math.isfinite(lr) and lr >= 0):
-                raise ValueError(
-                    f"{type(self).__name__}.step: the lr for param group {i} at epoch "
-                    f"{self.last_epoch} would be {lr!r}; a learning rate must be finite and >= 0"
-                )
+        try:
+            lrs = [float(lr) for lr in self.get_lr()]
+            for i, lr in enumerate(lrs):
+                if not (math.isfinite(lr) and lr >= 0):
+                    raise ValueError(
+                        f"{type(self).__name__}.step: the lr for param group {i} at epoch "
+                        f"{self.last_epoch} would be {lr!r}; a learning rate must be finite "
+                        "and >= 0"
+                    )
+        except BaseException:
+            # no lr was set: a failed step (a bad lr, a raising lr_lambda) counts no epoch
+            self._step_count -= 1
+            self.last_epoch -= 1
+            raise
         for group, lr in zip(self.optimizer.param_groups, lrs):
             group["lr"] = lr
         self._last_lr = lrs

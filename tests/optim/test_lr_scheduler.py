@@ -270,6 +270,35 @@ def test_load_state_dict_checks_keys_and_values_and_changes_nothing() -> None:
     assert sched.__dict__ == before
 
 
+@pytest.mark.parametrize(
+    ("bad", "error", "match"),
+    [
+        (-1.0, ValueError, "epoch 2 would be -0.1"),
+        (float("nan"), ValueError, "epoch 2 would be nan"),
+        (None, ZeroDivisionError, "lr_lambda failed"),
+    ],
+    ids=["negative", "nan", "raises"],
+)
+def test_a_failed_step_changes_neither_the_scheduler_nor_the_lrs(
+    bad: float | None, error: type, match: str
+) -> None:
+    def lam(epoch: int) -> float:
+        if epoch < 2:
+            return 1.0
+        if bad is None:
+            raise ZeroDivisionError("lr_lambda failed")
+        return bad
+
+    opt = _optimizer()
+    sched = lr_scheduler.LambdaLR(opt, lam)
+    sched.step()
+    before = dict(sched.__dict__)
+    with pytest.raises(error, match=match):
+        sched.step()
+    assert sched.__dict__ == before and sched.last_epoch == 1
+    assert [g["lr"] for g in opt.param_groups] == list(LRS)
+
+
 def test_reduce_on_plateau_scalar_min_lr_covers_a_new_group() -> None:
     """A scalar min_lr bounds a group added after construction too, as PyTorch's."""
     opt = _optimizer()
