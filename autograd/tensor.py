@@ -67,6 +67,12 @@ def _raw(value: Any) -> Any:
     return value.data if isinstance(value, Tensor) else value
 
 
+def as_operand(value: Any) -> Any:
+    """A Tensor as it is, anything else as an array: `ag.sum(x)` and the other functions take
+    Python numbers and nested lists, as NumPy's do (methods need no such step)."""
+    return value if isinstance(value, Tensor) else np.asarray(value)
+
+
 def _index(key: Any) -> Any:
     """Turn Tensors inside an index (masks, integer arrays) into their arrays."""
     if isinstance(key, Tensor):

@@ -20,7 +20,7 @@ from autograd.opcheck import (
     kinks_where_equal,
     where_options,
 )
-from autograd.tensor import Tensor
+from autograd.tensor import Tensor, as_operand
 
 
 def _broadcast_error(op: str, a: Any, b: Any) -> ValueError:
@@ -497,7 +497,7 @@ def tanh(x: Any) -> Tensor:
 
 def sigmoid(x: Any) -> Tensor:
     """Elementwise logistic function, stable for large |x|."""
-    return Sigmoid.apply(x)
+    return Sigmoid.apply(as_operand(x))  # its forward compares x with 0: no lists
 
 
 def relu(x: Any) -> Tensor:
@@ -542,6 +542,11 @@ def divide(a: Any, b: Any) -> Tensor:
 
 def power(a: Any, b: Any) -> Tensor:
     """a ** b with broadcasting."""
+    # Its forward is the ** operator, which lists lack; numbers stay numbers (NumPy 2's rules).
+    if isinstance(a, list | tuple):
+        a = np.asarray(a)
+    if isinstance(b, list | tuple):
+        b = np.asarray(b)
     return Pow.apply(a, b)
 
 

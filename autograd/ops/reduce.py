@@ -14,7 +14,7 @@ import numpy as np
 
 from autograd.function import Context, Function
 from autograd.opcheck import OpCheck, axis_options, kinks_at_ties, one_axis
-from autograd.tensor import Tensor
+from autograd.tensor import Tensor, as_operand
 
 
 def _normalize_axes(op: str, axis: Any, ndim: int) -> tuple[int, ...]:
@@ -289,54 +289,54 @@ class LogSoftmax(Function):
 # ---- the functions: `ag.sum(x, axis)` and friends -----------------------------------------
 def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     """Sum of elements over `axis` (None: all)."""
-    return Sum.apply(x, axis=axis, keepdims=keepdims)
+    return Sum.apply(as_operand(x), axis=axis, keepdims=keepdims)
 
 
 def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     """Arithmetic mean over `axis` (None: all)."""
-    return Mean.apply(x, axis=axis, keepdims=keepdims)
+    return Mean.apply(as_operand(x), axis=axis, keepdims=keepdims)
 
 
 def var(x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
     """Variance over `axis`, dividing by n - ddof (ddof=0: biased, as NumPy)."""
-    return Var.apply(x, axis=axis, ddof=ddof, keepdims=keepdims)
+    return Var.apply(as_operand(x), axis=axis, ddof=ddof, keepdims=keepdims)
 
 
 def std(x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
     """Standard deviation: sqrt(var(x, axis, ddof))."""
     from autograd.ops.elementwise import Sqrt
 
-    return Sqrt.apply(Var.apply(x, axis=axis, ddof=ddof, keepdims=keepdims))
+    return Sqrt.apply(Var.apply(as_operand(x), axis=axis, ddof=ddof, keepdims=keepdims))
 
 
 def max(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     """Maximum over `axis`; ties share the gradient."""
-    return Max.apply(x, axis=axis, keepdims=keepdims)
+    return Max.apply(as_operand(x), axis=axis, keepdims=keepdims)
 
 
 def min(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     """Minimum over `axis`; ties share the gradient."""
-    return Min.apply(x, axis=axis, keepdims=keepdims)
+    return Min.apply(as_operand(x), axis=axis, keepdims=keepdims)
 
 
 def prod(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     """Product of elements over `axis`."""
-    return Prod.apply(x, axis=axis, keepdims=keepdims)
+    return Prod.apply(as_operand(x), axis=axis, keepdims=keepdims)
 
 
 def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     """log(sum(exp(x))) over `axis`, computed without overflow."""
-    return LogSumExp.apply(x, axis=axis, keepdims=keepdims)
+    return LogSumExp.apply(as_operand(x), axis=axis, keepdims=keepdims)
 
 
 def softmax(x: Any, axis: int = -1) -> Tensor:
     """exp(x) normalised to sum to 1 along `axis`, computed without overflow."""
-    return Softmax.apply(x, axis=axis)
+    return Softmax.apply(as_operand(x), axis=axis)
 
 
 def log_softmax(x: Any, axis: int = -1) -> Tensor:
     """log(softmax(x)) along `axis`, computed without overflow or log(0)."""
-    return LogSoftmax.apply(x, axis=axis)
+    return LogSoftmax.apply(as_operand(x), axis=axis)
 
 
 def argmax(x: Any, axis: int | None = None, keepdims: bool = False) -> Tensor:

@@ -25,7 +25,7 @@ from autograd.opcheck import (
     stack_shapes,
 )
 from autograd.ops.namespace import sum_to as _sum_to_array
-from autograd.tensor import Tensor
+from autograd.tensor import Tensor, as_operand
 
 
 class Reshape(Function):
@@ -223,17 +223,17 @@ class Pad(Function):
 def reshape(x: Any, shape: Any) -> Tensor:
     """The same elements in `shape` (one dimension may be -1)."""
     shape = (shape,) if isinstance(shape, int | np.integer) else tuple(shape)
-    return Reshape.apply(x, shape=shape)
+    return Reshape.apply(as_operand(x), shape=shape)
 
 
 def flatten(x: Any) -> Tensor:
     """A 1-D copy of the elements in row-major order."""
-    return Reshape.apply(x, shape=(-1,))
+    return Reshape.apply(as_operand(x), shape=(-1,))
 
 
 def transpose(x: Any, axes: Any = None) -> Tensor:
     """Axes permuted by `axes` (reversed when None)."""
-    return Transpose.apply(x, axes=None if axes is None else tuple(axes))
+    return Transpose.apply(as_operand(x), axes=None if axes is None else tuple(axes))
 
 
 def swapaxes(x: Any, axis1: int, axis2: int) -> Tensor:
@@ -249,7 +249,7 @@ def expand_dims(x: Any, axis: Any) -> Tensor:
         new_shape = np.expand_dims(new_shape, axis).shape
     except (ValueError, IndexError) as err:
         raise np.exceptions.AxisError(f"expand_dims: {err} (shape {shape})") from None
-    return Reshape.apply(x, shape=new_shape)
+    return Reshape.apply(as_operand(x), shape=new_shape)
 
 
 def squeeze(x: Any, axis: Any = None) -> Tensor:
@@ -259,7 +259,7 @@ def squeeze(x: Any, axis: Any = None) -> Tensor:
         new_shape = np.squeeze(np.empty(shape, dtype=np.bool_), axis).shape
     except ValueError as err:
         raise ValueError(f"squeeze: {err} (shape {shape})") from None
-    return Reshape.apply(x, shape=new_shape)
+    return Reshape.apply(as_operand(x), shape=new_shape)
 
 
 def broadcast_to(x: Any, shape: Any) -> Tensor:
@@ -307,4 +307,4 @@ def split(x: Tensor, indices_or_sections: Any, axis: int = 0) -> list[Tensor]:
 
 def pad(x: Any, pad_width: Any) -> Tensor:
     """x with zeros added around it; pad_width as in np.pad (int, (before, after), per axis)."""
-    return Pad.apply(x, pad_width=pad_width)
+    return Pad.apply(as_operand(x), pad_width=pad_width)

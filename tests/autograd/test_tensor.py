@@ -309,3 +309,21 @@ def test_each_method_has_an_ag_function_giving_the_same_result(name: str, args: 
     got = getattr(ag, name)(x, *args)
     assert got.shape == expected.shape and got.dtype == expected.dtype
     np.testing.assert_array_equal(got.data, expected.data)
+
+
+@pytest.mark.parametrize(("name", "args"), METHODS, ids=[m[0] for m in METHODS])
+def test_each_ag_function_takes_nested_lists_as_numpy_does(name: str, args: tuple) -> None:
+    # NumPy's functions take array_like: a nested list is read as np.asarray would read it.
+    data = np.linspace(0.5, 1.5, 6).reshape(2, 3, 1)
+    expected = getattr(Tensor(data), name)(*args)
+    got = getattr(ag, name)(data.tolist(), *args)
+    assert got.shape == expected.shape and got.dtype == expected.dtype
+    np.testing.assert_array_equal(got.data, expected.data)
+
+
+@pytest.mark.parametrize("name", "sum mean var std max min prod logsumexp flatten".split())
+def test_ag_reductions_take_a_python_number(name: str) -> None:
+    expected = getattr(Tensor(np.float64(2.0)), name)()
+    got = getattr(ag, name)(2.0)
+    assert got.shape == expected.shape and got.dtype == expected.dtype
+    np.testing.assert_array_equal(got.data, expected.data)
