@@ -39,6 +39,15 @@ def _optional_data(x: Any) -> np.ndarray | None:
     return None if x is None else _data(x)
 
 
+def _weight_like(weight: Any, x: np.ndarray) -> np.ndarray | None:
+    """A constant weight as an array in the input's float dtype, so that it does not promote
+    the loss: a float64 NumPy weight on float32 input keeps the loss float32, as in PyTorch."""
+    if weight is None:
+        return None
+    w = _data(weight)
+    return w.astype(x.dtype, copy=False) if x.dtype.kind == "f" else w
+
+
 def _check_reduction(op: str, reduction: str) -> None:
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
@@ -370,7 +379,7 @@ def binary_cross_entropy(
             f"from {np.nanmin(x):.6g} to {np.nanmax(x):.6g} (shape {x.shape}); "
             "for logits use binary_cross_entropy_with_logits"
         )
-    return BceOp.apply(input, t, weight=_optional_data(weight), reduction=reduction)
+    return BceOp.apply(input, t, weight=_weight_like(weight, x), reduction=reduction)
 
 
 def binary_cross_entropy_with_logits(
@@ -388,11 +397,12 @@ def binary_cross_entropy_with_logits(
     """
     _check_reduction("binary_cross_entropy_with_logits", reduction)
     t = _binary_target("binary_cross_entropy_with_logits", input, target)
+    x = _data(input)
     return BceWithLogitsOp.apply(
         input,
         t,
-        weight=_optional_data(weight),
-        pos_weight=_optional_data(pos_weight),
+        weight=_weight_like(weight, x),
+        pos_weight=_weight_like(pos_weight, x),
         reduction=reduction,
     )
 

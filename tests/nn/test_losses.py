@@ -253,6 +253,23 @@ def test_bce_with_logits_pos_weight_and_weight() -> None:
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_float64_weights_keep_a_float32_binary_loss_float32(reduction: str) -> None:
+    x = Tensor(np.array([[0.25, 0.5, 0.75]], dtype=np.float32), requires_grad=True)
+    t = np.array([[1.0, 0.0, 1.0]], dtype=np.float32)
+    weight, pos_weight = np.array([1.0, 2.0, 0.5]), np.array([3.0])  # NumPy's float64
+    losses = [
+        F.binary_cross_entropy(x, t, weight, reduction=reduction),
+        F.binary_cross_entropy_with_logits(x, t, weight, reduction=reduction),
+        nn.BCEWithLogitsLoss(pos_weight=pos_weight, reduction=reduction)(x, t),
+        nn.BCELoss(weight, reduction=reduction)(x, t),
+    ]
+    for loss in losses:
+        assert loss.dtype == np.float32  # as PyTorch: the weights do not promote the loss
+        loss.sum().backward()
+        assert x.grad.dtype == np.float32
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
 @given(shape=st.lists(st.integers(1, 3), max_size=3).map(tuple), seed=st.integers(0, 2**16))
 def test_bce_with_logits_gradients(reduction: str, shape: tuple, seed: int) -> None:
     rng = np.random.default_rng(seed)
