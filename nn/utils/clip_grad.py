@@ -20,8 +20,8 @@ def clip_grad_norm_(
     The total norm is the `norm_type`-norm of the vector of every gradient
     element (inf: the largest |element|). If it exceeds max_norm, each
     gradient is multiplied by max_norm / (total + 1e-6). Parameters without a
-    gradient are skipped. Returns the total norm before clipping, as a 0-d
-    Tensor.
+    gradient are skipped. A NaN total norm makes every gradient NaN, as in
+    PyTorch. Returns the total norm before clipping, as a 0-d Tensor.
     """
     params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
     grad_tensors = [p.grad for p in params if p.grad is not None]
@@ -30,7 +30,8 @@ def clip_grad_norm_(
     if not grads:
         return Tensor(np.array(0.0))
     if norm_type == np.inf:
-        total = max(float(np.max(np.abs(g))) if g.size else 0.0 for g in grads)
+        # np.max, not Python's max: a NaN anywhere makes the norm NaN, wherever it comes
+        total = float(np.max([np.max(np.abs(g)) if g.size else 0.0 for g in grads]))
     else:
         norms = [np.linalg.norm(g.ravel().astype(np.float64), norm_type) for g in grads]
         total = float(np.linalg.norm(np.array(norms), norm_type))
@@ -40,7 +41,7 @@ def clip_grad_norm_(
             f"{total}, so they cannot be clipped; pass error_if_nonfinite=False to allow it"
         )
     coef = max_norm / (total + 1e-6)
-    if coef < 1:
+    if not coef >= 1:  # a NaN norm scales by NaN: every gradient becomes NaN, as in PyTorch
         with np.errstate(invalid="ignore"):  # an infinite norm gives inf * 0 = nan, as in PyTorch
             for g in grad_tensors:
                 np.multiply(g.data, coef, out=g.data, casting="unsafe")

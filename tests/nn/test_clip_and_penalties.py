@@ -69,6 +69,16 @@ def test_clip_non_finite_norm() -> None:
     assert np.isnan(params[0].grad.data[0])  # inf * 0, as PyTorch gives
 
 
+@pytest.mark.parametrize("norm_type", [1.0, 2.0, math.inf])
+def test_clip_a_nan_norm_makes_every_gradient_nan_as_pytorch_does(norm_type: float) -> None:
+    params = _params_with_grads([2.0], [np.nan, 1.0])  # the NaN after a finite gradient
+    with pytest.raises(RuntimeError, match=r"the total norm .* is nan"):
+        nn.utils.clip_grad_norm_(params, 1.0, norm_type, error_if_nonfinite=True)
+    assert params[0].grad.data[0] == 2.0  # the error left the gradients alone
+    assert math.isnan(nn.utils.clip_grad_norm_(params, 1.0, norm_type).item())
+    assert all(np.isnan(p.grad.data).all() for p in params)
+
+
 def test_penalties_are_sums_and_differentiable() -> None:
     a = nn.Parameter(np.array([1.0, -2.0]))
     b = nn.Parameter(np.array([[0.5], [-3.0]]))
