@@ -85,15 +85,16 @@ def pow_const_exponent(x: float, n: float) -> tuple[float, float]:
 
 
 def pow_const_base(c: float, y: float) -> tuple[float, float]:
-    """c ** y for a constant c; d/dy = c^y log(c) (needs c > 0)."""
+    """c ** y for a constant c; d/dy = c^y log(c) (needs c > 0; 0 at c = 0 for y >= 0)."""
     out = _pow(c, y)
-    return out, out * _log(c)
+    # At c = 0 with y >= 0, c^y is flat in y: 0, not 0 * log(0) = nan (as Tensor and PyTorch).
+    return out, (0.0 if c == 0 and y >= 0 else out * _log(c))
 
 
 def pow(x: float, y: float) -> tuple[float, float, float]:
-    """x ** y; d/dx = y x^(y-1), d/dy = x^y log(x) (needs x > 0)."""
+    """x ** y; d/dx = y x^(y-1), d/dy = x^y log(x) (needs x > 0; 0 at x = 0 for y >= 0)."""
     out, dx = pow_const_exponent(x, y)
-    return out, dx, out * _log(x)
+    return out, dx, (0.0 if x == 0 and y >= 0 else out * _log(x))  # see pow_const_base
 
 
 def exp(x: float) -> tuple[float, float]:

@@ -136,7 +136,7 @@ class Neg(Function):
 
 
 class Pow(Function):
-    """a ** b; d/da = b a^(b-1), d/db = a^b log(a) (needs a > 0)."""
+    """a ** b; d/da = b a^(b-1), d/db = a^b log(a) (needs a > 0; 0 at a = 0 for b >= 0)."""
 
     check = OpCheck(
         reference=np.power, twice=True, arity=2, shapes="broadcast", domains=("positive", "real")
@@ -155,12 +155,23 @@ class Pow(Function):
     def backward(ctx: Context, g: Any) -> Any:
         a, b, out = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
+        xp = ctx.xp
         ga = gb = None
+        # At a = 0, b a^(b-1) is 0 * 0^-1 for b == 0 and a^b log(a) is 0 * log(0) for b >= 0:
+        # NaNs where both derivatives are 0 (as PyTorch). The rules get them with a base of
+        # 1 in just those places (no NaN, no warning; elsewhere the formula and its own
+        # derivatives are untouched).
         if need_a:
-            # b == 0 would give 0 * a^-1, a NaN at a = 0; its derivative is 0.
-            ga = g * 0 if isinstance(b, int | float) and b == 0 else g * b * a ** (b - 1)
+            if isinstance(b, int | float):  # a number exponent (x ** 2): no mask to build
+                ga = g * 0 if b == 0 else g * b * a ** (b - 1)
+            else:
+                at_zero = (xp.raw(a) == 0) & (xp.raw(b) == 0)
+                base = xp.where(at_zero, 1, a) if np.any(at_zero) else a
+                ga = g * b * base ** (b - 1)
         if need_b:
-            gb = g * out * ctx.xp.log(a)
+            at_zero = (xp.raw(a) == 0) & (xp.raw(b) >= 0)
+            base = xp.where(at_zero, 1, a) if np.any(at_zero) else a
+            gb = g * out * xp.log(base)
         return ga, gb
 
 

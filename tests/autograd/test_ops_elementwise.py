@@ -137,6 +137,24 @@ def test_pow_zero_exponent_has_zero_gradient_even_at_zero() -> None:
     np.testing.assert_array_equal(x.grad.data, [0.0, 0.0, 0.0])
 
 
+@pytest.mark.parametrize("exponent", [np.array([0.0, 0.0]), np.float32(0.0)], ids=["array", "np32"])
+def test_pow_zero_exponent_array_has_zero_gradient_even_at_zero(exponent: Any) -> None:
+    (x,) = leaves([0.0, 2.0])
+    (x**exponent).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0])
+
+
+def test_pow_gradients_at_a_zero_base_follow_pytorch() -> None:
+    # d/db 0^b is 0 for b >= 0 (0^b is flat there), not 0 * log(0) = NaN; d/da 0^0 is 0.
+    a, b = leaves([0.0, 0.0, 0.0, 2.0], [0.0, 0.5, 3.0, 3.0])
+    (a**b).sum().backward()
+    np.testing.assert_array_equal(a.grad.data, [0.0, np.inf, 0.0, 12.0])
+    np.testing.assert_allclose(b.grad.data, [0.0, 0.0, 0.0, 8.0 * np.log(2.0)])
+    (c,) = leaves([0.0, 2.0])
+    (0.0**c).sum().backward()
+    np.testing.assert_array_equal(c.grad.data, [0.0, 0.0])
+
+
 def test_pow_gradient_of_the_exponent_is_out_log_base() -> None:
     a, b = leaves([2.0, 3.0], [1.5, -0.5])
     (a**b).sum().backward()

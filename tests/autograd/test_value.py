@@ -156,6 +156,19 @@ def test_zero_exponent_has_zero_derivative_even_at_zero():
     assert (out.data, x.grad) == (1.0, 0.0)
 
 
+@pytest.mark.parametrize("exponent", [0.0, 0.5, 2.0, 3.0])
+def test_exponent_derivative_at_a_zero_base_is_zero_as_tensor(exponent):
+    # 0 ** y is flat in y for y >= 0: 0, not 0 * log(0) = nan (as PyTorch).
+    x, y = Value(0.0), Value(exponent)
+    (x**y).backward()
+    c = Value(exponent)
+    (0.0**c).backward()
+    tx, ty = _tensor(0.0), _tensor(exponent)
+    (tx**ty).backward()
+    assert y.grad == c.grad == float(ty.grad.data) == 0.0
+    assert x.grad == float(tx.grad.data)
+
+
 # ---- gradient accumulation -------------------------------------------------------------
 def test_leaves_accumulate_and_intermediates_are_recomputed():
     w = Value(2.0)
