@@ -39,12 +39,22 @@ def _optional_data(x: Any) -> np.ndarray | None:
     return None if x is None else _data(x)
 
 
-def _weight_like(weight: Any, x: np.ndarray) -> np.ndarray | None:
+def _weight_like(op: str, what: str, weight: Any, x: np.ndarray) -> np.ndarray | None:
     """A constant weight as an array in the input's float dtype, so that it does not promote
-    the loss: a float64 NumPy weight on float32 input keeps the loss float32, as in PyTorch."""
+    the loss: a float64 NumPy weight on float32 input keeps the loss float32, as in PyTorch.
+    It must broadcast to the input's shape (ValueError naming both shapes otherwise)."""
     if weight is None:
         return None
     w = _data(weight)
+    if w.shape != x.shape:
+        try:
+            fits = np.broadcast_shapes(w.shape, x.shape) == x.shape
+        except ValueError:
+            fits = False
+        if not fits:
+            raise ValueError(
+                f"{op}: {what} of shape {w.shape} does not broadcast to the input shape {x.shape}"
+            )
     return w.astype(x.dtype, copy=False) if x.dtype.kind == "f" else w
 
 
@@ -379,7 +389,8 @@ def binary_cross_entropy(
             f"from {np.nanmin(x):.6g} to {np.nanmax(x):.6g} (shape {x.shape}); "
             "for logits use binary_cross_entropy_with_logits"
         )
-    return BceOp.apply(input, t, weight=_weight_like(weight, x), reduction=reduction)
+    weight = _weight_like("binary_cross_entropy", "weight", weight, x)
+    return BceOp.apply(input, t, weight=weight, reduction=reduction)
 
 
 def binary_cross_entropy_with_logits(
@@ -395,14 +406,15 @@ def binary_cross_entropy_with_logits(
     `pos_weight` scales the positive part of the loss (one value per class, broadcast
     over the last axis).
     """
-    _check_reduction("binary_cross_entropy_with_logits", reduction)
-    t = _binary_target("binary_cross_entropy_with_logits", input, target)
+    op = "binary_cross_entropy_with_logits"
+    _check_reduction(op, reduction)
+    t = _binary_target(op, input, target)
     x = _data(input)
     return BceWithLogitsOp.apply(
         input,
         t,
-        weight=_weight_like(weight, x),
-        pos_weight=_weight_like(pos_weight, x),
+        weight=_weight_like(op, "weight", weight, x),
+        pos_weight=_weight_like(op, "pos_weight", pos_weight, x),
         reduction=reduction,
     )
 
@@ -411,6 +423,13 @@ def _difference(op: str, input: Any, target: Any) -> Tensor:
     """input - target, warning (as PyTorch does) when their shapes differ and broadcast."""
     x_shape, t_shape = _data(input).shape, _data(target).shape
     if x_shape != t_shape:
+        try:
+            np.broadcast_shapes(x_shape, t_shape)
+        except ValueError:
+            raise ValueError(
+                f"{op}: input shape {x_shape} and target shape {t_shape} cannot be broadcast "
+                "together"
+            ) from None
         warnings.warn(
             f"{op}: target shape {t_shape} differs from input shape {x_shape}; they are "
             "broadcast together, which is likely not what you want",

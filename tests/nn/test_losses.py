@@ -5,6 +5,7 @@ smoothing, pos_weight), gradients on hypothesis-drawn shapes, and bad targets.""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 
 import numpy as np
@@ -290,6 +291,28 @@ def test_bce_with_logits_bad_targets() -> None:
         F.binary_cross_entropy_with_logits(Tensor([0.5]), np.ones(3))
 
 
+@pytest.mark.parametrize(
+    ("loss", "what"),
+    [
+        (lambda x, t, w: F.binary_cross_entropy(x, t, w), "weight"),
+        (lambda x, t, w: F.binary_cross_entropy_with_logits(x, t, w), "weight"),
+        (lambda x, t, w: F.binary_cross_entropy_with_logits(x, t, pos_weight=w), "pos_weight"),
+    ],
+)
+def test_binary_weights_that_do_not_broadcast_to_the_input_are_named(
+    loss: Callable, what: str
+) -> None:
+    x, t = Tensor(np.full((2, 3), 0.5)), np.ones((2, 3))
+    for shape in [(4,), (2, 2, 3)]:  # no broadcast at all; a broadcast past the input's shape
+        with pytest.raises(
+            ValueError,
+            match=rf"binary_cross_entropy\w*: {what} of shape {re.escape(str(shape))} does not "
+            r"broadcast to the input shape \(2, 3\)",
+        ):
+            loss(x, t, np.ones(shape))
+    assert loss(x, t, np.ones((2, 1))).shape == ()  # a weight that broadcasts is fine
+
+
 # ---- multi-margin (hinge) ----------------------------------------------------------------------
 @pytest.mark.parametrize(("p", "expected"), [(1, 0.325), (2, 0.1525)])
 def test_multi_margin_by_hand(p: int, expected: float) -> None:
@@ -373,6 +396,12 @@ def test_mse_warns_when_shapes_broadcast_like_pytorch() -> None:
     ):
         out = F.mse_loss(ag.randn(3, 1), np.zeros(3))
     assert out.shape == ()
+    for loss in (F.mse_loss, F.l1_loss):
+        with pytest.raises(
+            ValueError,
+            match=rf"{loss.__name__}: input shape \(3,\) and target shape \(4,\) cannot be",
+        ):
+            loss(ag.randn(3), np.zeros(4))
 
 
 # ---- common to every loss ------------------------------------------------------------------------
