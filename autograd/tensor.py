@@ -556,7 +556,7 @@ class Tensor:
         return Var.apply(self, axis=axis, ddof=ddof, keepdims=keepdims)
 
     def std(self, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
-        return Sqrt.apply(Var.apply(self, axis=axis, ddof=ddof, keepdims=keepdims))
+        return Std.apply(self, axis=axis, ddof=ddof, keepdims=keepdims)
 
     def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         return Max.apply(self, axis=axis, keepdims=keepdims)
@@ -639,6 +639,7 @@ from autograd.ops.reduce import (  # noqa: E402
     Min,
     Prod,
     Softmax,
+    Std,
     Sum,
     Var,
     argmax,

@@ -119,6 +119,40 @@ class Var(Function):
         return _spread(ctx, g) * centred * (2.0 / dof if dof > 0 else np.inf)
 
 
+class Std(Function):
+    """Standard deviation over axes, sqrt(var); d/dx_i = (x_i - mean) / ((n - ddof) std).
+
+    Where the std is 0 (all equal: a kink, as |x| at 0) the gradient is 0, as PyTorch's,
+    not the 0/0 = NaN that sqrt's rule would give on var's.
+    """
+
+    check = OpCheck(
+        reference=np.std, twice=True, ndim=(1, 3), side=(2, 3), options=axis_options(ddof=(0, 1))
+    )
+
+    @staticmethod
+    def forward(
+        ctx: Context, x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False
+    ) -> Any:
+        axes = _reduction(ctx, "std", x, axis, keepdims)
+        ctx.ddof = ddof
+        out = np.asarray(np.std(x, axis=axes, ddof=ddof, keepdims=keepdims))
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> Any:
+        x, out = ctx.saved_tensors
+        xp = ctx.xp
+        centred = x - x.mean(axis=ctx.axes, keepdims=True)
+        std = _keep(ctx, out)
+        zero = xp.raw(std) == 0
+        if np.any(zero):  # there centred is 0 too: a divisor of 1 gives the 0 gradient
+            std = xp.where(zero, 1, std)
+        dof = _count(ctx) - ctx.ddof  # as Var: inf/nan when n - ddof <= 0
+        return _spread(ctx, g) * centred / std * (1.0 / dof if dof > 0 else np.inf)
+
+
 def _tie_share(x: np.ndarray, extreme: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
     """1/k at each of the k elements equal to the extreme of their slice, else 0."""
     mask = (x == extreme).astype(x.dtype)
@@ -303,10 +337,8 @@ def var(x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Tens
 
 
 def std(x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
-    """Standard deviation: sqrt(var(x, axis, ddof))."""
-    from autograd.ops.elementwise import Sqrt
-
-    return Sqrt.apply(Var.apply(as_operand(x), axis=axis, ddof=ddof, keepdims=keepdims))
+    """Standard deviation: sqrt(var(x, axis, ddof)), with a 0 gradient where it is 0."""
+    return Std.apply(as_operand(x), axis=axis, ddof=ddof, keepdims=keepdims)
 
 
 def max(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:

@@ -54,8 +54,6 @@ def test_reduction_over_every_kind_of_axis(
     ):
         assert got.shape == np.shape(expected)
         np.testing.assert_allclose(got.data, expected, rtol=1e-12, atol=1e-15)
-    if name == "std" and axis == ():
-        return  # the std of one element is sqrt(0), which has no derivative
     check_gradients(lambda t: fn(t, axis=axis, keepdims=keepdims), X)
 
 
@@ -101,12 +99,26 @@ def test_var_and_std_without_degrees_of_freedom_give_nan_or_inf(
     assert not np.isfinite(x.grad.data).any()
 
 
+def test_std_of_equal_values_has_a_zero_gradient_as_in_pytorch() -> None:
+    # std is |x - y| / 2 for two elements: a kink where they are equal, where the gradient
+    # is 0 (as abs at 0 and PyTorch's std), not sqrt's 1/0 times var's 0 = NaN.
+    (x,) = leaves([[1.5, 1.5], [1.0, 3.0]])
+    y = x.std(axis=1)
+    np.testing.assert_array_equal(y.data, [0.0, 1.0])
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [[0.0, 0.0], [-0.5, 0.5]])
+    assert y.grad_fn.name == "std" and ag.std(x, axis=1).grad_fn.name == "std"
+    (z,) = leaves(np.full((2, 3), 0.25))
+    (gz,) = ag.grad(ag.std(z, ddof=1), z, create_graph=True)
+    (ggz,) = ag.grad(gz.sum(), z)
+    assert np.isfinite(gz.data).all() and np.isfinite(ggz.data).all()
+
+
 def test_reductions_of_a_0d_tensor() -> None:
     x = np.array(1.5)
     for name, fn, reference in REDUCTIONS:
         np.testing.assert_allclose(fn(Tensor(x)).data, reference(x), err_msg=name)
-        if name not in ("var", "std"):
-            check_gradients(fn, x)
+        check_gradients(fn, x)
 
 
 def test_mean_gradient_is_one_over_n() -> None:
