@@ -460,7 +460,14 @@ class Tensor:
 
     # comparisons and logic: no gradient, bool results
     def _compare(self, ufunc: Any, other: Any) -> Tensor:
-        return Tensor._make(np.asarray(ufunc(self.data, _raw(other))), False, None)
+        other = _raw(other)
+        try:
+            return Tensor._make(np.asarray(ufunc(self.data, other)), False, None)
+        except ValueError:
+            raise ValueError(
+                f"{ufunc.__name__}: shapes {self.data.shape} and {np.shape(other)} cannot be "
+                "broadcast together"
+            ) from None
 
     def __lt__(self, other: Any) -> Tensor:
         return self._compare(np.less, other)

@@ -178,6 +178,21 @@ def test_comparisons_give_bool_tensors_without_grad() -> None:
         np.testing.assert_array_equal(result.data, expected)
 
 
+@pytest.mark.parametrize(
+    ("op", "name"),
+    [
+        (lambda a, b: a < b, "less"),
+        (lambda a, b: a == b, "equal"),
+        (lambda a, b: a & b, "logical_and"),
+    ],
+)
+def test_comparison_of_unbroadcastable_shapes_names_the_op_and_shapes(
+    op: object, name: str
+) -> None:
+    with pytest.raises(ValueError, match=rf"{name}: shapes \(2,\) and \(3,\) cannot be broadcast"):
+        op(Tensor([1.0, 2.0]), np.ones(3))  # type: ignore[operator]
+
+
 def test_bool_tensor_mask_indexing_scatters_gradient_back() -> None:
     x = Tensor([-1.0, 3.0, 2.0], requires_grad=True)
     y = x[x > 0]
