@@ -147,7 +147,8 @@ def test_pow_zero_exponent_array_has_zero_gradient_even_at_zero(exponent: Any) -
 def test_pow_gradients_at_a_zero_base_follow_pytorch() -> None:
     # d/db 0^b is 0 for b >= 0 (0^b is flat there), not 0 * log(0) = NaN; d/da 0^0 is 0.
     a, b = leaves([0.0, 0.0, 0.0, 2.0], [0.0, 0.5, 3.0, 3.0])
-    (a**b).sum().backward()
+    with np.errstate(divide="ignore"):  # d/da 0^0.5 is a true infinity
+        (a**b).sum().backward()
     np.testing.assert_array_equal(a.grad.data, [0.0, np.inf, 0.0, 12.0])
     np.testing.assert_allclose(b.grad.data, [0.0, 0.0, 0.0, 8.0 * np.log(2.0)])
     (c,) = leaves([0.0, 2.0])

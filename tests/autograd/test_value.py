@@ -164,7 +164,8 @@ def test_exponent_derivative_at_a_zero_base_is_zero_as_tensor(exponent):
     c = Value(exponent)
     (0.0**c).backward()
     tx, ty = _tensor(0.0), _tensor(exponent)
-    (tx**ty).backward()
+    with np.errstate(divide="ignore"):  # d/dx 0^0.5 is a true infinity
+        (tx**ty).backward()
     assert y.grad == c.grad == float(ty.grad.data) == 0.0
     assert x.grad == float(tx.grad.data)
 
