@@ -73,6 +73,19 @@ def as_operand(value: Any) -> Any:
     return value if isinstance(value, Tensor) else np.asarray(value)
 
 
+def _result_dtype(ufunc: Any, dtype: np.dtype, other: Any) -> np.dtype | None:
+    """The dtype `ufunc(tensor, other)` computes in (what an in-place op would have to write),
+    or None when NumPy has no loop for the pair. copy_/fill_ write `other` as it is."""
+    if not isinstance(ufunc, np.ufunc):
+        return np.result_type(other)
+    # Python numbers are weak (NEP 50): they take the tensor's kind where they can
+    operand = type(other) if type(other) in (int, float, complex) else np.result_type(other)
+    try:
+        return ufunc.resolve_dtypes((dtype, operand, None))[-1]
+    except TypeError:
+        return None
+
+
 def _index(key: Any) -> Any:
     """Turn Tensors inside an index (masks, integer arrays) into their arrays."""
     if isinstance(key, Tensor):
@@ -359,9 +372,13 @@ class Tensor:
                 f"{self.data.shape}"
             ) from None
         except TypeError as err:
+            result = _result_dtype(ufunc, self.data.dtype, other)
+            if result is None:  # no loop at all for these dtypes (bool subtract): NumPy says why
+                raise TypeError(f"{op}: {err} (tensor dtype {self.data.dtype})") from None
             raise TypeError(
-                f"{op}: cannot write dtype {np.result_type(other)} into a {self.data.dtype} tensor "
-                f"({err})"
+                f"{op}: the values to write have dtype {result}, which cannot be stored in place "
+                f"in a tensor of dtype {self.data.dtype}; use an out-of-place op or convert first, "
+                f"e.g. x = x.astype(np.{result})"
             ) from None
         self.bump_version()
         return self

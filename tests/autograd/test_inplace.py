@@ -297,6 +297,28 @@ def test_inplace_unsafe_dtype_is_a_type_error() -> None:
         t.add_(1.5)
 
 
+@pytest.mark.parametrize(
+    ("op", "result"),
+    [
+        (lambda t: t.div_(2), "float64"),  # int / int is float: the int operand is not the problem
+        (lambda t: t.mul_(np.float32(1.5)), "float64"),  # int64 * float32 computes in float64
+        (lambda t: t.add_(Tensor([1.0, 2.0, 3.0], dtype=np.float32)), "float64"),
+        (lambda t: t.copy_(Tensor([1.5, 2.5, 3.5], dtype=np.float32)), "float32"),
+    ],
+)
+def test_inplace_dtype_error_names_the_result_dtype(op: Callable, result: str) -> None:
+    t = Tensor([1, 2, 3])
+    with pytest.raises(TypeError, match=rf"values to write have dtype {result}, .* dtype int64"):
+        op(t)
+    np.testing.assert_array_equal(t.data, [1, 2, 3])
+    assert t._version == 0
+
+
+def test_inplace_without_a_numpy_loop_keeps_numpys_reason() -> None:
+    with pytest.raises(TypeError, match=r"sub_: numpy boolean subtract.*tensor dtype bool"):
+        Tensor([True, False]).sub_(True)
+
+
 def test_setitem_out_of_range_is_an_index_error() -> None:
     t = ag.zeros(3)
     with pytest.raises(IndexError, match=r"setitem: .*5.*\(3,\)"):
