@@ -412,19 +412,31 @@ def _new_sum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _run_hooks(hooks: list, g: Any, owned: bool, tensor_mode: bool) -> tuple[Any, bool]:
-    """Call each hook with the gradient as a Tensor; a returned value replaces it."""
+    """Call each hook with the gradient as a Tensor; a returned value replaces it.
+
+    A replacement must keep the gradient's shape and dtype (as in PyTorch): a leaf
+    would otherwise get a `.grad` that does not match it.
+    """
     for hook in list(hooks):
         result = hook(g if tensor_mode else Tensor._make(g, False, None))
         owned = False  # the hook may keep the Tensor it saw: never add into that array in place
         if result is not None:
             if tensor_mode:
-                g = (
+                new = (
                     result
                     if isinstance(result, Tensor)
                     else Tensor._make(np.asarray(result), False, None)
                 )
             else:
-                g = result.data if isinstance(result, Tensor) else np.asarray(result)
+                new = result.data if isinstance(result, Tensor) else np.asarray(result)
+            if new.shape != g.shape or new.dtype != g.dtype:
+                name = getattr(hook, "__qualname__", repr(hook))
+                raise RuntimeError(
+                    f"register_hook: hook {name} returned a gradient of shape {new.shape} and "
+                    f"dtype {new.dtype} for one of shape {g.shape} and dtype {g.dtype}; a hook "
+                    "may change the values, not the shape or dtype"
+                )
+            g = new
     return g, owned
 
 

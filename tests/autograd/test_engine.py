@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -330,6 +331,27 @@ def test_hook_removal_handle() -> None:
     remove_node()
     (y * 3).sum().backward()
     np.testing.assert_array_equal(x.grad.data, [6.0])
+
+
+@pytest.mark.parametrize("leaf", [True, False], ids=["leaf", "intermediate"])
+@pytest.mark.parametrize(
+    ("replace", "what"),
+    [
+        (lambda g: Tensor([1.0, 2.0, 3.0], dtype=np.float32), r"shape \(3,\) and dtype float32"),
+        (lambda g: g.astype(np.float64), r"shape \(2,\) and dtype float64"),
+    ],
+    ids=["shape", "dtype"],
+)
+def test_hook_may_not_change_the_gradients_shape_or_dtype(
+    leaf: bool, replace: Callable, what: str
+) -> None:
+    """As PyTorch: a float32 leaf never gets a (3,) or a float64 .grad from a hook."""
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = x if leaf else x * 3
+    y.register_hook(replace)
+    with pytest.raises(RuntimeError, match=rf"register_hook: .*{what} for one of shape \(2,\)"):
+        (y * y).sum().backward()
+    assert x.grad is None
 
 
 def test_hook_on_tensor_not_requiring_grad_is_a_runtime_error() -> None:
