@@ -367,6 +367,11 @@ class Tensor:
         try:
             ufunc(self.data, other, out=self.data)
         except ValueError:
+            if not self.data.flags.writeable:
+                raise ValueError(
+                    f"{op}: the tensor (shape {self.data.shape}) is a read-only view, e.g. of "
+                    "broadcast_to, whose elements share memory; modify a copy instead"
+                ) from None
             raise ValueError(
                 f"{op}: shape {np.shape(other)} cannot be broadcast into the tensor's shape "
                 f"{self.data.shape}"

@@ -291,6 +291,14 @@ def test_inplace_shape_mismatch_is_a_value_error() -> None:
     assert t._version == 0
 
 
+@pytest.mark.parametrize("op", [lambda t: t.add_(1.0), lambda t: t.fill_(0.0)])
+def test_inplace_on_a_read_only_view_says_so(op: Callable) -> None:
+    """Regression: writing into a broadcast_to view blamed the operand's shape ()."""
+    t = Tensor([1.0, 2.0]).broadcast_to((3, 2))
+    with pytest.raises(ValueError, match=r"_: the tensor \(shape \(3, 2\)\) is a read-only view"):
+        op(t)
+
+
 def test_inplace_unsafe_dtype_is_a_type_error() -> None:
     t = ag.zeros(3, dtype=np.int64)
     with pytest.raises(TypeError, match=r"add_: .*float64.*int64"):
