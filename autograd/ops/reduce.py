@@ -262,8 +262,15 @@ class LogSumExp(Function):
         return _spread(ctx, g) * ctx.xp.exp(x - _keep(ctx, out))
 
 
-def _check_axis(op: str, axis: int, ndim: int) -> int:
-    if not -ndim <= axis < (ndim or 1):
+def _softmax_axis(op: str, axis: Any, ndim: int) -> int | None:
+    """The axis softmax / log_softmax normalise along: one int, as PyTorch's `dim`. A 0-d
+    input (one element: softmax 1, log_softmax 0) takes 0 or -1, as in PyTorch; None then
+    tells NumPy to reduce its one element."""
+    if not isinstance(axis, int | np.integer) or isinstance(axis, bool):
+        raise TypeError(f"{op}: axis must be an int, got {axis!r}")
+    if not -ndim <= axis < ndim:
+        if ndim == 0 and axis in (0, -1):
+            return None
         raise np.exceptions.AxisError(
             f"{op}: axis {axis} is out of bounds for a tensor with {ndim} dimension(s)"
         )
@@ -282,9 +289,12 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx: Context, x: Any, axis: int = -1) -> Any:
-        ctx.axis = _check_axis("softmax", axis, x.ndim)
-        e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-        out = e / np.add.reduce(e, axis=axis, keepdims=True)
+        ctx.axis = axis = _softmax_axis("softmax", axis, x.ndim)
+        if not x.size:  # an empty input has no maximum: an empty result, as PyTorch's
+            out = np.exp(x)
+        else:
+            e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+            out = e / np.add.reduce(e, axis=axis, keepdims=True)
         ctx.save_for_backward(out)
         return out
 
@@ -308,9 +318,12 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx: Context, x: Any, axis: int = -1) -> Any:
-        ctx.axis = _check_axis("log_softmax", axis, x.ndim)
-        shifted = x - np.max(x, axis=axis, keepdims=True)
-        out = shifted - np.log(np.add.reduce(np.exp(shifted), axis=axis, keepdims=True))
+        ctx.axis = axis = _softmax_axis("log_softmax", axis, x.ndim)
+        if not x.size:  # an empty input has no maximum: an empty result, as PyTorch's
+            out = np.exp(x)
+        else:
+            shifted = x - np.max(x, axis=axis, keepdims=True)
+            out = shifted - np.log(np.add.reduce(np.exp(shifted), axis=axis, keepdims=True))
         ctx.save_for_backward(out)
         return out
 

@@ -215,6 +215,37 @@ def test_softmax_rows_sum_to_one_and_default_axis_is_last() -> None:
     np.testing.assert_array_equal(Tensor(X).log_softmax().data, ag.log_softmax(Tensor(X), -1).data)
 
 
+@pytest.mark.parametrize(("fn", "value"), [(ag.softmax, 1.0), (ag.log_softmax, 0.0)])
+def test_softmax_of_a_0d_tensor_as_pytorch(fn: Callable, value: float) -> None:
+    # PyTorch: a 0-d input takes dim 0 or -1 (the default) and gives 1 / 0
+    for axis in (-1, 0):
+        y = fn(Tensor(np.array(0.7)), axis=axis)
+        assert y.shape == () and y.item() == value
+    check_gradients(fn, np.array(0.7))
+    for axis in (1, -2):
+        with pytest.raises(np.exceptions.AxisError, match=rf"{fn.__name__}: axis {axis} "):
+            fn(Tensor(np.array(0.7)), axis=axis)
+
+
+@pytest.mark.parametrize("fn", [ag.softmax, ag.log_softmax])
+@pytest.mark.parametrize("axis", [0, 1, -1])
+def test_softmax_of_an_empty_tensor_is_empty_as_pytorch(fn: Callable, axis: int) -> None:
+    x = Tensor(np.zeros((0, 3)), requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = fn(x, axis=axis)
+    assert y.shape == (0, 3) and y.dtype == np.float64
+    y.sum().backward()
+    assert x.grad.shape == (0, 3)
+
+
+@pytest.mark.parametrize("fn", [ag.softmax, ag.log_softmax])
+@pytest.mark.parametrize("axis", [None, 1.0, (0, 1)], ids=repr)
+def test_softmax_axis_must_be_one_int(fn: Callable, axis: Any) -> None:
+    with pytest.raises(TypeError, match=rf"^{fn.__name__}: axis must be an int, got "):
+        fn(Tensor(X), axis=axis)
+
+
 @pytest.mark.parametrize("fn", [ag.softmax, ag.log_softmax, ag.logsumexp])
 def test_normalisations_stay_finite_with_finite_gradients_at_1000(fn: Callable) -> None:
     (x,) = leaves([[1000.0, -1000.0, 999.0], [-1000.0, -1000.0, -999.0]])
