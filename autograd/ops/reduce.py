@@ -8,6 +8,7 @@ finite at inputs of +-1000.
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,15 @@ def _normalize_axes(op: str, axis: Any, ndim: int) -> tuple[int, ...]:
     """`axis` (None, an int or a tuple) as a sorted tuple of non-negative axes."""
     if axis is None:
         return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, int | np.integer) else tuple(axis)
+    if isinstance(axis, int | np.integer):
+        axes = (axis,)
+    else:
+        try:  # 1.5 is no axis: a TypeError, as NumPy's, not the axis 1
+            axes = tuple(map(operator.index, axis))
+        except TypeError:
+            raise TypeError(
+                f"{op}: axis must be an int, a tuple of ints or None, got {axis!r}"
+            ) from None
     out = []
     for a in axes:
         if not -ndim <= a < ndim:

@@ -101,6 +101,14 @@ def test_axis_out_of_range(fn: Callable, pattern: str) -> None:
         fn()
 
 
+@pytest.mark.parametrize("name", ["sum", "mean", "var", "std", "max", "min", "prod", "logsumexp"])
+@pytest.mark.parametrize("axis", [1.5, (0, 1.0), "a"], ids=repr)
+def test_reduction_axis_that_is_not_an_int_is_a_type_error(name: str, axis: Any) -> None:
+    """A float axis was truncated (axis=(1.5,) summed over axis 1); NumPy raises."""
+    with pytest.raises(TypeError, match=rf"^{name}: axis must be an int, a tuple of ints or None"):
+        getattr(ag, name)(ag.ones(2, 3), axis=axis)
+
+
 # ---- IndexError: indices out of range -------------------------------------------------------
 @pytest.mark.parametrize(
     ("key", "pattern"),
