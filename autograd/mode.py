@@ -7,6 +7,7 @@ Both are process-wide flags read on every op, so they live on one small object
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -43,6 +44,8 @@ class _GradModeSwitch:
 
     def __call__(self, fn: _Fn) -> _Fn:
         enabled = self._enabled
+        if inspect.isgeneratorfunction(fn):
+            return _wrap_generator(type(self), fn)
 
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -54,6 +57,39 @@ class _GradModeSwitch:
                 STATE.grad_enabled = previous
 
         return wrapper  # type: ignore[return-value]
+
+
+def _wrap_generator(switch: type[_GradModeSwitch], fn: _Fn) -> _Fn:
+    """A decorated generator function runs each of its steps in the mode (as in PyTorch).
+
+    Its body runs only when the caller asks for the next item, long after the
+    decorated call returned, and the caller's own code between items keeps the
+    caller's mode.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        gen = fn(*args, **kwargs)
+        try:
+            with switch():
+                response = gen.send(None)
+            while True:
+                try:
+                    request = yield response
+                except GeneratorExit:
+                    with switch():
+                        gen.close()
+                    raise
+                except BaseException as exc:
+                    with switch():
+                        response = gen.throw(exc)
+                else:
+                    with switch():
+                        response = gen.send(request)
+        except StopIteration as stop:
+            return stop.value
+
+    return wrapper  # type: ignore[return-value]
 
 
 class no_grad(_GradModeSwitch):

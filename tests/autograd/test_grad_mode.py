@@ -61,6 +61,45 @@ def test_no_grad_decorator() -> None:
     assert double.__name__ == "double" and double.__doc__ == "Doc."
 
 
+def test_no_grad_decorated_generator_runs_its_steps_without_grad() -> None:
+    """Regression: the body of a decorated generator ran after the wrapper returned,
+    with grad on; as in PyTorch, each step runs in the mode, the caller's code in its own."""
+    x = leaf()
+
+    @ag.no_grad()
+    def doubles(t: Tensor) -> Any:
+        """Doc."""
+        factor = yield t * 2
+        while True:
+            try:
+                factor = yield t * factor
+            except KeyError:
+                factor = yield t * -1
+            if factor is None:
+                return "done"
+
+    gen = doubles(x)
+    outputs = [next(gen)]
+    assert ag.is_grad_enabled()
+    outputs.append(gen.send(3))
+    outputs.append(gen.throw(KeyError("again")))
+    assert ag.is_grad_enabled()
+    with pytest.raises(StopIteration) as stop:
+        gen.send(None)
+    assert stop.value.value == "done" and ag.is_grad_enabled()
+    assert [o.data.tolist() for o in outputs] == [[2.0, 4.0], [3.0, 6.0], [-1.0, -2.0]]
+    assert not any(o.requires_grad for o in outputs)
+    assert doubles.__name__ == "doubles" and doubles.__doc__ == "Doc."
+
+    @ag.enable_grad()
+    def recorded(t: Tensor) -> Any:
+        yield t * 2
+
+    with ag.no_grad():
+        (y,) = list(recorded(x))
+    assert y.requires_grad
+
+
 def test_enable_grad_inside_no_grad() -> None:
     x = leaf()
     with ag.no_grad():
