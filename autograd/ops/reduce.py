@@ -393,13 +393,28 @@ def log_softmax(x: Any, axis: int = -1) -> Tensor:
     return LogSoftmax.apply(as_operand(x), axis=axis)
 
 
+def _arg_extreme(op: str, find: Any, x: Any, axis: Any, keepdims: bool) -> Tensor:
+    """np.argmax or np.argmin of x, with NumPy's errors restated to name the op and shape."""
+    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    try:
+        return Tensor(find(data, axis=axis, keepdims=keepdims))
+    except np.exceptions.AxisError:
+        raise np.exceptions.AxisError(
+            f"{op}: axis {axis} is out of bounds for a tensor of shape {data.shape}"
+        ) from None
+    except ValueError:  # NumPy: "attempt to get argmax of an empty sequence"
+        raise ValueError(
+            f"{op}: cannot take the {op} of an empty tensor of shape {data.shape} over axis {axis}"
+        ) from None
+    except TypeError:
+        raise TypeError(f"{op}: axis must be an int or None, got {axis!r}") from None
+
+
 def argmax(x: Any, axis: int | None = None, keepdims: bool = False) -> Tensor:
     """Indices of the maxima (int64, no gradient)."""
-    data = x.data if isinstance(x, Tensor) else np.asarray(x)
-    return Tensor(np.argmax(data, axis=axis, keepdims=keepdims))
+    return _arg_extreme("argmax", np.argmax, x, axis, keepdims)
 
 
 def argmin(x: Any, axis: int | None = None, keepdims: bool = False) -> Tensor:
     """Indices of the minima (int64, no gradient)."""
-    data = x.data if isinstance(x, Tensor) else np.asarray(x)
-    return Tensor(np.argmin(data, axis=axis, keepdims=keepdims))
+    return _arg_extreme("argmin", np.argmin, x, axis, keepdims)

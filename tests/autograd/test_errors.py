@@ -109,6 +109,23 @@ def test_reduction_axis_that_is_not_an_int_is_a_type_error(name: str, axis: Any)
         getattr(ag, name)(ag.ones(2, 3), axis=axis)
 
 
+@pytest.mark.parametrize("name", ["argmax", "argmin"])
+def test_argmax_argmin_errors_name_the_op_and_shape(name: str) -> None:
+    fn = getattr(ag, name)
+    with pytest.raises(np.exceptions.AxisError, match=rf"^{name}: axis 5 .*shape \(2, 3\)"):
+        fn(ag.ones(2, 3), axis=5)
+    with pytest.raises(np.exceptions.AxisError, match=rf"^{name}: axis -3 .*shape \(2, 3\)"):
+        getattr(ag.ones(2, 3), name)(-3)
+    empty = rf"^{name}: cannot take the {name} of an empty tensor of shape \(0, 3\) over axis"
+    with pytest.raises(ValueError, match=empty):
+        fn(ag.zeros(0, 3))
+    with pytest.raises(ValueError, match=empty):
+        fn(ag.zeros(0, 3), axis=0)
+    assert fn(ag.zeros(0, 3), axis=1).shape == (0,)  # as NumPy: the axis reduced is not empty
+    with pytest.raises(TypeError, match=rf"^{name}: axis must be an int or None, got 1.5$"):
+        fn(ag.ones(3), axis=1.5)
+
+
 # ---- IndexError: indices out of range -------------------------------------------------------
 @pytest.mark.parametrize(
     ("key", "pattern"),
