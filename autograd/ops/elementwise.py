@@ -27,6 +27,20 @@ def _broadcast_error(op: str, a: Any, b: Any) -> ValueError:
     return ValueError(f"{op}: shapes {np.shape(a)} and {np.shape(b)} cannot be broadcast together")
 
 
+def _operand(value: Any) -> str:
+    """An operand as an error message names it: dtype and shape, or its Python type."""
+    if isinstance(value, np.ndarray | np.generic):
+        return f"{value.dtype} (shape {value.shape})"
+    return type(value).__name__
+
+
+def _type_error(op: str, err: TypeError, *operands: Any) -> TypeError:
+    """NumPy's TypeError for operands it has no loop for (a string, None, bool - bool),
+    restated to name the op and the operands' dtypes and shapes; NumPy's reason follows."""
+    kinds = " and ".join(_operand(v) for v in operands)
+    return TypeError(f"{op}: unsupported operand type(s) {kinds}: {err}")
+
+
 # mul and div keep a Python number beside a float array as a 0-d array of that dtype:
 # the result is the same (NumPy casts the number to the array's dtype anyway), and the
 # rule's `g * b` then multiplies two arrays, about twice as fast for small ones as with
@@ -48,6 +62,8 @@ class Add(Function):
             return np.add(a, b, out=...)
         except ValueError:
             raise _broadcast_error("add", a, b) from None
+        except TypeError as err:
+            raise _type_error("add", err, a, b) from None
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> Any:
@@ -65,6 +81,8 @@ class Sub(Function):
             return np.subtract(a, b, out=...)
         except ValueError:
             raise _broadcast_error("sub", a, b) from None
+        except TypeError as err:
+            raise _type_error("sub", err, a, b) from None
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> Any:
@@ -87,6 +105,8 @@ class Mul(Function):
             return np.multiply(a, b, out=...)
         except ValueError:
             raise _broadcast_error("mul", a, b) from None
+        except TypeError as err:
+            raise _type_error("mul", err, a, b) from None
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> Any:
@@ -113,6 +133,8 @@ class Div(Function):
             return np.divide(a, b, out=...)
         except ValueError:
             raise _broadcast_error("div", a, b) from None
+        except TypeError as err:
+            raise _type_error("div", err, a, b) from None
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> Any:
@@ -128,7 +150,10 @@ class Neg(Function):
 
     @staticmethod
     def forward(ctx: Context, x: Any) -> Any:
-        return np.negative(x, out=...)
+        try:
+            return np.negative(x, out=...)
+        except TypeError as err:  # a bool tensor: NumPy says to use ~ instead
+            raise _type_error("neg", err, x) from None
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> Any:
@@ -148,6 +173,8 @@ class Pow(Function):
             out = a**b
         except ValueError:
             raise _broadcast_error("pow", a, b) from None
+        except TypeError as err:
+            raise _type_error("pow", err, a, b) from None
         ctx.save_for_backward(a, b, out)
         return out
 
@@ -281,7 +308,10 @@ class Sigmoid(Function):
 
     @staticmethod
     def forward(ctx: Context, x: Any) -> Any:
-        e = np.exp(-np.abs(x))  # in (0, 1]: never overflows
+        try:
+            e = np.exp(-np.abs(x))  # in (0, 1]: never overflows
+        except TypeError as err:  # bool: NumPy has no -x, as it has no 1 / (1 + exp(-x))
+            raise _type_error("sigmoid", err, x) from None
         out = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
         ctx.save_for_backward(out)
         return out
@@ -333,7 +363,10 @@ class Sign(Function):
 
     @staticmethod
     def forward(ctx: Context, x: Any) -> Any:
-        return np.sign(x)
+        try:
+            return np.sign(x)
+        except TypeError as err:  # NumPy has no sign of bool
+            raise _type_error("sign", err, x) from None
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> Any:
@@ -356,7 +389,21 @@ class Clip(Function):
         ctx.lo, ctx.hi = lo, hi
         if lo is None and hi is None:
             raise ValueError("clip: give at least one of lo and hi")
-        return np.clip(x, lo, hi)
+        try:
+            return np.clip(x, lo, hi)
+        except ValueError:
+            raise ValueError(
+                f"clip: input shape {x.shape} and bounds of shapes {np.shape(lo)} (lo) and "
+                f"{np.shape(hi)} (hi) cannot be broadcast together"
+            ) from None
+        except TypeError as err:
+            if isinstance(lo, Tensor) or isinstance(hi, Tensor):
+                # the bounds are constants here: a Tensor's gradient would be lost silently
+                raise TypeError(
+                    "clip: lo and hi must be numbers or arrays (constants, no gradient), got a "
+                    "Tensor; for bounds that need a gradient use ag.minimum(ag.maximum(x, lo), hi)"
+                ) from None
+            raise _type_error("clip", err, x, lo, hi) from None
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> Any:
@@ -388,6 +435,8 @@ class Maximum(Function):
             return np.maximum(a, b)
         except ValueError:
             raise _broadcast_error("maximum", a, b) from None
+        except TypeError as err:
+            raise _type_error("maximum", err, a, b) from None
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> Any:
@@ -409,6 +458,8 @@ class Minimum(Function):
             return np.minimum(a, b)
         except ValueError:
             raise _broadcast_error("minimum", a, b) from None
+        except TypeError as err:
+            raise _type_error("minimum", err, a, b) from None
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> Any:

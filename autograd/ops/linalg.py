@@ -8,6 +8,7 @@ import numpy as np
 
 from autograd.function import Context, Function
 from autograd.opcheck import OpCheck
+from autograd.ops.elementwise import _type_error
 from autograd.tensor import Tensor
 
 
@@ -27,6 +28,8 @@ class MatMul(Function):
             return np.matmul(a, b)
         except ValueError:
             raise _matmul_error(a, b) from None
+        except TypeError as err:
+            raise _type_error("matmul", err, a, b) from None
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> Any:

@@ -15,6 +15,7 @@ import numpy as np
 
 from autograd.function import Context, Function
 from autograd.opcheck import OpCheck, axis_options, kinks_at_ties, one_axis
+from autograd.ops.elementwise import _type_error
 from autograd.tensor import Tensor, as_operand
 
 
@@ -302,7 +303,10 @@ class Softmax(Function):
         if not x.size:  # an empty input has no maximum: an empty result, as PyTorch's
             out = np.exp(x)
         else:
-            e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+            try:
+                e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+            except TypeError as err:  # bool: NumPy has no x - max
+                raise _type_error("softmax", err, x) from None
             out = e / np.add.reduce(e, axis=axis, keepdims=True)
         ctx.save_for_backward(out)
         return out
@@ -331,7 +335,10 @@ class LogSoftmax(Function):
         if not x.size:  # an empty input has no maximum: an empty result, as PyTorch's
             out = np.exp(x)
         else:
-            shifted = x - np.max(x, axis=axis, keepdims=True)
+            try:
+                shifted = x - np.max(x, axis=axis, keepdims=True)
+            except TypeError as err:  # bool: NumPy has no x - max
+                raise _type_error("log_softmax", err, x) from None
             out = shifted - np.log(np.add.reduce(np.exp(shifted), axis=axis, keepdims=True))
         ctx.save_for_backward(out)
         return out

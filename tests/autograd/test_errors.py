@@ -195,6 +195,71 @@ def test_where_condition_must_be_bool() -> None:
         ag.where(ag.ones(2), ag.ones(2), ag.zeros(2))
 
 
+@pytest.mark.parametrize(
+    ("name", "fn"),
+    [
+        ("add", lambda a, b: a + b),
+        ("sub", lambda a, b: a - b),
+        ("mul", lambda a, b: a * b),
+        ("div", lambda a, b: a / b),
+        ("pow", lambda a, b: a**b),
+        ("maximum", ag.maximum),
+        ("minimum", ag.minimum),
+    ],
+)
+@pytest.mark.parametrize(("other", "kind"), [("a", "str"), (None, "NoneType"), ({}, "dict")])
+def test_unsupported_operand_is_a_type_error_naming_op_and_dtypes(
+    name: str, fn: Callable, other: Any, kind: str
+) -> None:
+    a = Tensor(np.ones((2, 3)), requires_grad=True)
+    pattern = rf"^{name}: unsupported operand .*float64 \(shape \(2, 3\)\) and {kind}"
+    with pytest.raises(TypeError, match=pattern):
+        fn(a, other)
+
+
+def test_matmul_with_a_string_is_a_type_error_naming_dtypes() -> None:
+    pattern = r"^matmul: unsupported operand .*float32 \(shape \(2, 3\)\) and str"
+    with pytest.raises(TypeError, match=pattern):
+        ag.ones(2, 3) @ "a"
+
+
+@pytest.mark.parametrize(
+    ("name", "fn"),
+    [
+        ("neg", lambda t: -t),
+        ("neg", ag.negative),
+        ("sub", lambda t: t - t),
+        ("sign", lambda t: t.sign()),
+        ("sigmoid", ag.sigmoid),
+        ("softmax", lambda t: t.softmax()),
+        ("log_softmax", ag.log_softmax),
+    ],
+)
+def test_bool_tensor_where_numpy_has_no_bool_math_names_the_op(name: str, fn: Callable) -> None:
+    """NumPy's own message (say, to use ~ to invert a mask) follows the op's name and dtype."""
+    with pytest.raises(TypeError, match=rf"^{name}: unsupported operand .*bool \(shape \(2,\)\)"):
+        fn(Tensor([True, False]))
+
+
+def test_clip_with_tensor_bounds_is_a_type_error() -> None:
+    x = Tensor([0.5, 2.0], requires_grad=True)
+    pattern = r"^clip: lo and hi must be numbers or arrays .* got a Tensor; .*ag\.maximum"
+    with pytest.raises(TypeError, match=pattern):
+        ag.clip(x, Tensor([0.0, 0.0], requires_grad=True), 1.0)
+    with pytest.raises(TypeError, match=pattern):
+        x.clip(None, Tensor(1.0))
+
+
+def test_clip_bounds_that_do_not_broadcast_name_the_shapes() -> None:
+    pattern = r"^clip: input shape \(2, 3\) and bounds of shapes \(4,\) \(lo\) and \(\) \(hi\)"
+    with pytest.raises(ValueError, match=pattern):
+        ag.ones(2, 3).clip(np.zeros(4), 1.0)
+    with pytest.raises(
+        TypeError, match=r"^clip: unsupported operand .*float32 \(shape \(3,\)\) and str"
+    ):
+        ag.ones(3).clip("a", 1.0)
+
+
 # ---- RuntimeError: graph misuse leaves no half-written gradients ----------------------------
 def test_failed_backward_leaves_grads_untouched() -> None:
     class Broken(ag.Function):
