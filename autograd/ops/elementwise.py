@@ -171,8 +171,13 @@ class Pow(Function):
     def forward(ctx: Context, a: Any, b: Any) -> Any:
         try:
             out = a**b
-        except ValueError:
-            raise _broadcast_error("pow", a, b) from None
+        except ValueError as err:
+            try:
+                np.broadcast_shapes(np.shape(a), np.shape(b))
+            except ValueError:
+                raise _broadcast_error("pow", a, b) from None
+            # shapes that fit: NumPy's "Integers to negative integer powers are not allowed."
+            raise ValueError(f"pow: {err} ({_operand(a)} ** {_operand(b)})") from None
         except TypeError as err:
             raise _type_error("pow", err, a, b) from None
         ctx.save_for_backward(a, b, out)

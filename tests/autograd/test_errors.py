@@ -241,6 +241,19 @@ def test_bool_tensor_where_numpy_has_no_bool_math_names_the_op(name: str, fn: Ca
         fn(Tensor([True, False]))
 
 
+def test_integer_to_a_negative_integer_power_is_not_a_broadcast_error() -> None:
+    # it said "pow: shapes (2,) and () cannot be broadcast together"
+    pattern = (
+        r"^pow: Integers to negative integer powers are not allowed\. \(int64 \(shape \(2,\)\)"
+    )
+    with pytest.raises(ValueError, match=pattern):
+        Tensor([1, 2]) ** -1
+    with pytest.raises(ValueError, match=pattern):
+        ag.power(Tensor([1, 2]), np.array([-1, 2]))
+    with pytest.raises(ValueError, match=r"^pow: shapes \(2,\) and \(3,\) cannot be broadcast"):
+        Tensor([1, 2]) ** np.array([1, 2, 3])
+
+
 def test_clip_with_tensor_bounds_is_a_type_error() -> None:
     x = Tensor([0.5, 2.0], requires_grad=True)
     pattern = r"^clip: lo and hi must be numbers or arrays .* got a Tensor; .*ag\.maximum"
