@@ -201,10 +201,7 @@ def _chain_rule(
             if node._extras or capture is not None:
                 g = _node_extras(node, g, tensor_mode, capture)
             if needed is not None and node not in needed:
-                if free:
-                    node._saved = _FREED
-                    node._out = None
-                continue
+                continue  # ag.grad does not run it, so its buffers stay (as in PyTorch)
             if tensor_mode:
                 node.xp = xp
                 ran.append(node)

@@ -456,6 +456,22 @@ def test_grad_frees_the_graph_unless_retained() -> None:
         ag.grad(y, x)
 
 
+def test_grad_keeps_the_buffers_of_nodes_it_does_not_run() -> None:
+    """Regression: ag.grad freed every node that got a gradient, also those past its inputs
+    (it never runs them); as in PyTorch, a later backward through them works."""
+    x, w = f64([1.0, 2.0]), f64([0.5, 1.0])
+    a = w.exp()  # saves its output
+    z = (a * x).sum()
+    (gx,) = ag.grad(z, x)
+    (ga,) = ag.grad((a * a).sum(), a)  # a is an input: its own node is not run either
+    np.testing.assert_allclose(gx.data, np.exp(w.data))
+    np.testing.assert_allclose(ga.data, 2 * np.exp(w.data))
+    a.sum().backward()
+    np.testing.assert_allclose(w.grad.data, np.exp(w.data))
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        z.backward()  # the mul node was run by the first ag.grad: that one is freed
+
+
 def _hessian_example(x: Tensor) -> Tensor:
     """f(x) = x0^2 x1 + sin(x1) x2 + x0 x2^3: a Hessian with every entry non-zero."""
     x0, x1, x2 = x[0], x[1], x[2]
