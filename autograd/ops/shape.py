@@ -191,6 +191,28 @@ class Stack(Function):
         )
 
 
+def _pad_misfit(pad_width: Any, shape: tuple[int, ...]) -> ValueError:
+    return ValueError(f"pad: pad_width {pad_width!r} does not fit a tensor of shape {shape}")
+
+
+def _pad_widths(pad_width: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """pad_width in any of np.pad's forms as an (ndim, 2) array of non-negative ints."""
+    try:
+        widths = np.asarray(pad_width)
+    except ValueError:  # ragged, such as ((1, 2), (3,))
+        raise _pad_misfit(pad_width, shape) from None
+    if widths.dtype.kind not in "iu":  # as np.pad: 1.5 is no width (it is not 1)
+        raise TypeError(
+            f"pad: pad_width must be integers, got {pad_width!r} (dtype {widths.dtype})"
+        )
+    if (widths < 0).any():
+        raise ValueError(f"pad: pad_width must be non-negative, got {pad_width!r}")
+    try:
+        return np.broadcast_to(widths.astype(np.int64, copy=False), (len(shape), 2))
+    except ValueError:
+        raise _pad_misfit(pad_width, shape) from None
+
+
 class Pad(Function):
     """Zero padding (NumPy's pad_width forms); the gradient is the padded region cropped off."""
 
@@ -203,15 +225,10 @@ class Pad(Function):
 
     @staticmethod
     def forward(ctx: Context, x: Any, pad_width: Any = 0) -> Any:
-        try:
-            widths = np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (x.ndim, 2))
-        except ValueError:
-            raise ValueError(
-                f"pad: pad_width {pad_width!r} does not fit a tensor of shape {x.shape}"
-            ) from None
-        if (widths < 0).any():
-            raise ValueError(f"pad: pad_width must be non-negative, got {pad_width!r}")
+        widths = _pad_widths(pad_width, x.shape)
         ctx.crop = tuple(slice(int(b), int(b) + n) for (b, _), n in zip(widths, x.shape))
+        if not x.ndim:  # no axis to pad: as np.pad, a copy of the one element
+            return x.copy()
         return np.pad(x, widths)
 
     @staticmethod

@@ -160,6 +160,26 @@ def test_pad_gradient_crops_the_padding() -> None:
     np.testing.assert_array_equal(x.grad.data, [[4.0, 5.0], [8.0, 9.0]])
 
 
+@pytest.mark.parametrize("pad_width", [1.5, (1, 2.0), None, "a", True, []], ids=repr)
+def test_pad_width_must_be_integers(pad_width: Any) -> None:
+    """As np.pad's TypeError: a float width was truncated (1.5 padded by 1)."""
+    with pytest.raises(TypeError, match=r"^pad: pad_width must be integers, got .*\(dtype "):
+        ag.pad(Tensor(X), pad_width)
+
+
+@pytest.mark.parametrize("pad_width", [0, 2, (1, 2), ((1, 2),)], ids=repr)
+def test_pad_of_a_0d_tensor_is_a_copy_as_numpy(pad_width: Any) -> None:
+    x = Tensor(np.array(1.5), requires_grad=True)
+    y = ag.pad(x, pad_width)
+    _same(y, np.pad(x.data, pad_width))
+    assert y.data is not x.data
+    check_gradients(lambda t: ag.pad(t, pad_width), np.array(1.5))
+    with pytest.raises(ValueError, match=r"^pad: pad_width must be non-negative, got -1$"):
+        ag.pad(x, -1)
+    with pytest.raises(ValueError, match=r"^pad: pad_width \(1, 2, 3\) does not fit .* shape \(\)"):
+        ag.pad(x, (1, 2, 3))
+
+
 @pytest.mark.parametrize(
     ("call", "pattern"),
     [
