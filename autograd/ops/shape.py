@@ -6,6 +6,7 @@ slice a concatenation apart, sum a broadcast).
 from __future__ import annotations
 
 import itertools
+import operator
 from typing import Any
 
 import numpy as np
@@ -38,10 +39,14 @@ class Reshape(Function):
         ctx.in_shape = x.shape
         try:
             return x.reshape(shape)
-        except (ValueError, TypeError):
+        except ValueError:
             raise ValueError(
                 f"reshape: cannot reshape a tensor of shape {x.shape} ({x.size} elements) "
                 f"into shape {tuple(shape)}"
+            ) from None
+        except TypeError:
+            raise TypeError(
+                f"reshape: the new shape must be ints, got {tuple(shape)} (tensor shape {x.shape})"
             ) from None
 
     @staticmethod
@@ -60,6 +65,10 @@ class Transpose(Function):
             out = np.transpose(x, axes)
         except ValueError as err:
             raise ValueError(f"transpose: axes {axes} do not fit shape {x.shape} ({err})") from None
+        except TypeError:
+            raise TypeError(
+                f"transpose: axes must be ints, got {axes!r} (shape {x.shape})"
+            ) from None
         ctx.inverse = None if axes is None else tuple(np.argsort([a % x.ndim for a in axes]))
         return out
 
@@ -82,6 +91,10 @@ class SwapAxes(Function):
             return np.swapaxes(x, axis1, axis2)
         except ValueError as err:
             raise np.exceptions.AxisError(f"swapaxes: {err} (shape {x.shape})") from None
+        except TypeError:
+            raise TypeError(
+                f"swapaxes: axes must be ints, got {axis1!r} and {axis2!r} (shape {x.shape})"
+            ) from None
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> Any:
@@ -103,6 +116,10 @@ class BroadcastTo(Function):
         except ValueError:
             raise ValueError(
                 f"broadcast_to: cannot broadcast shape {np.shape(x)} to {tuple(shape)}"
+            ) from None
+        except TypeError:
+            raise TypeError(
+                f"broadcast_to: the shape must be ints, got {tuple(shape)} (shape {np.shape(x)})"
             ) from None
 
     @staticmethod
@@ -150,6 +167,9 @@ class Concatenate(Function):
             raise ValueError(
                 f"concatenate: cannot join shapes {shapes} along axis {axis} ({err})"
             ) from None
+        except TypeError as err:
+            shapes = ", ".join(str(np.shape(x)) for x in xs)
+            raise TypeError(f"concatenate: {err} (axis {axis!r}, shapes {shapes})") from None
         ctx.axis = axis % out.ndim
         ctx.bounds = np.cumsum([0] + [np.shape(x)[ctx.axis] for x in xs]).tolist()
         return out
@@ -180,6 +200,9 @@ class Stack(Function):
         except ValueError as err:
             shapes = ", ".join(str(np.shape(x)) for x in xs)
             raise ValueError(f"stack: cannot stack shapes {shapes} ({err})") from None
+        except TypeError as err:
+            shapes = ", ".join(str(np.shape(x)) for x in xs)
+            raise TypeError(f"stack: {err} (axis {axis!r}, shapes {shapes})") from None
         ctx.axis = axis % out.ndim
         return out
 
@@ -266,6 +289,10 @@ def expand_dims(x: Any, axis: Any) -> Tensor:
         new_shape = np.expand_dims(new_shape, axis).shape
     except (ValueError, IndexError) as err:
         raise np.exceptions.AxisError(f"expand_dims: {err} (shape {shape})") from None
+    except TypeError:
+        raise TypeError(
+            f"expand_dims: axis must be an int or a tuple of ints, got {axis!r} (shape {shape})"
+        ) from None
     return Reshape.apply(as_operand(x), shape=new_shape)
 
 
@@ -276,6 +303,10 @@ def squeeze(x: Any, axis: Any = None) -> Tensor:
         new_shape = np.squeeze(np.empty(shape, dtype=np.bool_), axis).shape
     except ValueError as err:
         raise ValueError(f"squeeze: {err} (shape {shape})") from None
+    except TypeError:
+        raise TypeError(
+            f"squeeze: axis must be an int or a tuple of ints, got {axis!r} (shape {shape})"
+        ) from None
     return Reshape.apply(as_operand(x), shape=new_shape)
 
 
@@ -305,19 +336,29 @@ def split(x: Tensor, indices_or_sections: Any, axis: int = 0) -> list[Tensor]:
     if not isinstance(x, Tensor):
         x = Tensor(x)
     data = x.data
+    try:  # 1.5 is no axis or index (NumPy: a TypeError), not a truncated 1
+        axis = operator.index(axis)
+        cuts = (
+            None
+            if isinstance(indices_or_sections, int | np.integer)
+            else [operator.index(i) for i in indices_or_sections]
+        )
+    except TypeError:
+        raise TypeError(
+            f"split: axis must be an int and indices_or_sections an int or a sequence of ints, "
+            f"got axis={axis!r}, indices_or_sections={indices_or_sections!r}"
+        ) from None
     if not -data.ndim <= axis < data.ndim:
         raise np.exceptions.AxisError(f"split: axis {axis} is out of bounds for shape {data.shape}")
     axis %= data.ndim
     n = data.shape[axis]
-    if isinstance(indices_or_sections, int | np.integer):
+    if cuts is None:
         if indices_or_sections <= 0 or n % indices_or_sections:
             raise ValueError(
                 f"split: an axis of size {n} cannot be split into {indices_or_sections} equal parts"
             )
         step = n // indices_or_sections
         cuts = list(range(step, n, step))
-    else:
-        cuts = [int(i) for i in indices_or_sections]
     bounds = [0, *cuts, n]
     return [x[_axis_slices(axis, slice(a, b))] for a, b in itertools.pairwise(bounds)]
 

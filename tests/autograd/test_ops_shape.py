@@ -196,3 +196,27 @@ def test_pad_of_a_0d_tensor_is_a_copy_as_numpy(pad_width: Any) -> None:
 def test_shape_errors(call: Callable, pattern: str) -> None:
     with pytest.raises(ValueError, match=pattern):
         call(Tensor(X))
+
+
+@pytest.mark.parametrize(
+    ("call", "pattern"),
+    [
+        (lambda t: t.reshape(2.5, 2), r"reshape: the new shape must be ints, got \(2\.5, 2\)"),
+        (
+            lambda t: ag.transpose(t, (1.0, 0, 2)),
+            r"transpose: axes must be ints, got \(1\.0, 0, 2\)",
+        ),
+        (lambda t: t.swapaxes(0, 1.5), r"swapaxes: axes must be ints, got 0 and 1\.5"),
+        (lambda t: t.expand_dims(1.5), r"expand_dims: axis must be an int .*got 1\.5"),
+        (lambda t: t.squeeze(0.5), r"squeeze: axis must be an int .*got 0\.5"),
+        (lambda t: t.broadcast_to("a"), r"broadcast_to: the shape must be ints, got \('a',\)"),
+        (lambda t: ag.concatenate([t, t], axis=0.5), r"concatenate: .*axis 0\.5"),
+        (lambda t: ag.stack([t, t], axis=0.5), r"stack: .*axis 0\.5"),
+        (lambda t: ag.split(t, [1.5]), r"split: .*indices_or_sections=\[1\.5\]"),
+        (lambda t: ag.split(t, 2, axis=0.5), r"split: .*axis=0\.5"),
+    ],
+)
+def test_non_integer_shapes_and_axes_are_type_errors(call: Callable, pattern: str) -> None:
+    """As NumPy's TypeErrors, naming the op and the shape; split truncated [1.5] to [1]."""
+    with pytest.raises(TypeError, match=f"^{pattern}"):
+        call(Tensor(X))
