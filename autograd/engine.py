@@ -198,10 +198,15 @@ def _chain_rule(
                 break
             g = node._grad  # never None: a node enters the heap with its first gradient
             node._grad = None
-            if node._extras or capture is not None:
-                g = _node_extras(node, g, tensor_mode, capture)
-            if needed is not None and node not in needed:
-                continue  # ag.grad does not run it, so its buffers stay (as in PyTorch)
+            if capture is not None:  # ag.grad: it runs only the nodes that lead to an input
+                if node in capture:  # an input's own hooks run, as in PyTorch
+                    g = _node_extras(node, g, tensor_mode, capture)
+                elif node._extras and node in needed:
+                    g = _node_extras(node, g, tensor_mode, None)
+                if node not in needed:
+                    continue  # not run: no hooks, no retained grad, its buffers stay
+            elif node._extras:
+                g = _node_extras(node, g, tensor_mode, None)
             if tensor_mode:
                 node.xp = xp
                 ran.append(node)

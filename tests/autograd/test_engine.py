@@ -472,6 +472,23 @@ def test_grad_keeps_the_buffers_of_nodes_it_does_not_run() -> None:
         z.backward()  # the mul node was run by the first ag.grad: that one is freed
 
 
+def test_grad_runs_no_hooks_and_retains_no_grad_past_its_inputs() -> None:
+    """Regression: a hook and retain_grad on a tensor ag.grad never runs (it only leads away
+    from the inputs) fired anyway; as in PyTorch, only the inputs' and their path's do."""
+    x, w = f64([1.0, 2.0]), f64([0.5, 1.0])
+    a, h = w.exp(), x * 2
+    calls: list[str] = []
+    for name, t in (("a", a), ("h", h), ("w", w), ("x", x)):
+        t.register_hook(lambda g, name=name: calls.append(name))
+    a.retain_grad()
+    h.retain_grad()
+    (gx,) = ag.grad((a * h).sum(), x)
+    np.testing.assert_allclose(gx.data, 2 * np.exp(w.data))
+    assert sorted(calls) == ["h", "x"]
+    assert a.grad is None
+    np.testing.assert_allclose(h.grad.data, np.exp(w.data))
+
+
 def _hessian_example(x: Tensor) -> Tensor:
     """f(x) = x0^2 x1 + sin(x1) x2 + x0 x2^3: a Hessian with every entry non-zero."""
     x0, x1, x2 = x[0], x[1], x[2]
