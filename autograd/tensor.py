@@ -409,7 +409,13 @@ class Tensor:
         return self._inplace("copy_", lambda dst, s, out: np.copyto(out, s), src)
 
     def fill_(self, value: Any) -> Tensor:
-        """Set every element to value, in place."""
+        """Set every element to value (a number or a 0-d tensor), in place."""
+        shape = np.shape(_raw(value))
+        if shape:  # as NumPy's fill and PyTorch's fill_: one value, not an array
+            raise ValueError(
+                f"fill_: value must be a number or a 0-d tensor, got shape {shape}; "
+                "use copy_ to write an array"
+            )
         return self._inplace("fill_", lambda dst, v, out: np.copyto(out, v), value)
 
     def zero_(self) -> Tensor:

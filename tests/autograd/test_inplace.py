@@ -299,6 +299,16 @@ def test_inplace_on_a_read_only_view_says_so(op: Callable) -> None:
         op(t)
 
 
+@pytest.mark.parametrize("value", [[4.0, 5.0, 6.0], Tensor([4.0]), np.ones((1, 3))])
+def test_fill_takes_one_value_not_an_array(value: Any) -> None:
+    """As NumPy's fill and PyTorch's fill_ (it broadcast arrays, like copy_)."""
+    t = Tensor([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match=r"fill_: value must be a number or a 0-d tensor, got"):
+        t.fill_(value)
+    t.fill_(Tensor(4.0))
+    np.testing.assert_array_equal(t.data, [4.0, 4.0, 4.0])
+
+
 def test_inplace_unsafe_dtype_is_a_type_error() -> None:
     t = ag.zeros(3, dtype=np.int64)
     with pytest.raises(TypeError, match=r"add_: .*float64.*int64"):
