@@ -35,6 +35,11 @@ def _as_tensor(x: Any) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(np.asarray(x))
 
 
+def _operand(x: Any) -> Any:
+    """A Tensor as it is, anything else (a list, a number) as an array, for an op's forward."""
+    return x if isinstance(x, Tensor) else np.asarray(x)
+
+
 def _optional_data(x: Any) -> np.ndarray | None:
     return None if x is None else _data(x)
 
@@ -80,7 +85,7 @@ def relu(input: Any, inplace: bool = False) -> Tensor:
 
 def leaky_relu(input: Any, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x for x > 0, negative_slope * x otherwise."""
-    return LeakyReluOp.apply(input, negative_slope=negative_slope)
+    return LeakyReluOp.apply(_operand(input), negative_slope=negative_slope)
 
 
 def sigmoid(input: Any) -> Tensor:
@@ -102,7 +107,7 @@ def gelu(input: Any, approximate: str = "none") -> Tensor:
 
 def hardsigmoid(input: Any, inplace: bool = False) -> Tensor:
     """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between."""
-    return HardsigmoidOp.apply(input)
+    return HardsigmoidOp.apply(_operand(input))
 
 
 def softmax(input: Any, axis: int = -1) -> Tensor:

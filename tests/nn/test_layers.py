@@ -184,6 +184,16 @@ def test_leaky_relu_and_hardsigmoid_gradients_at_their_kinks_follow_pytorch() ->
     np.testing.assert_allclose(x.grad.data, [0.0, 1 / 6, 0.0])  # 1/6 strictly inside (-3, 3)
 
 
+@pytest.mark.parametrize(
+    ("fn", "expected"),
+    [(F.leaky_relu, [2.0, -0.01]), (F.hardsigmoid, [5 / 6, 1 / 3])],
+    ids=["leaky_relu", "hardsigmoid"],
+)
+def test_leaky_relu_and_hardsigmoid_take_lists_as_relu_does(fn: Callable, expected: list) -> None:
+    # they raised a bare TypeError ('>' not supported between list and int)
+    np.testing.assert_allclose(fn([2.0, -1.0]).data, expected)
+
+
 def test_gelu_rejects_an_unknown_approximation() -> None:
     with pytest.raises(ValueError, match="GELU: approximate must be 'none' or 'tanh', got 'fast'"):
         nn.GELU("fast")
