@@ -83,11 +83,9 @@ class Flatten(Module):
         self.start_dim = start_dim
         self.end_dim = end_dim
 
-    def forward(self, input: Tensor) -> Tensor:
-        shape = input.shape
-        if not shape:
-            return input.reshape(1)
-        ndim = len(shape)
+    def forward(self, input: Any) -> Tensor:
+        shape = np.shape(input)
+        ndim = len(shape) or 1  # a 0-d input flattens as one of shape (1,), as in PyTorch
         for axis in (self.start_dim, self.end_dim):
             if not -ndim <= axis < ndim:
                 raise np.exceptions.AxisError(
@@ -99,7 +97,9 @@ class Flatten(Module):
                 f"Flatten: start_dim {self.start_dim} comes after end_dim {self.end_dim} "
                 f"for input shape {shape}"
             )
-        return input.reshape(*shape[:start], -1, *shape[end + 1 :])
+        # the flattened size itself, not -1: reshape cannot infer -1 beside a 0-size axis
+        size = math.prod(shape[start : end + 1])
+        return ag.reshape(input, (*shape[:start], size, *shape[end + 1 :]))
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"

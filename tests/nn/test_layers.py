@@ -117,6 +117,38 @@ def test_flatten() -> None:
         nn.Flatten(2, 1)(x)
 
 
+def test_flatten_of_a_0d_input_as_pytorch() -> None:
+    # PyTorch: a 0-d input takes dims 0 and -1 only; the default start_dim=1 is out of range
+    with pytest.raises(np.exceptions.AxisError, match=r"^Flatten: axis 1 is out of range .*\(\)$"):
+        nn.Flatten()(ag.tensor(2.0))
+    for args in [(0,), (-1,), (0, -1)]:
+        out = nn.Flatten(*args)(ag.tensor(2.0))
+        assert out.shape == (1,) and out.item() == 2.0
+
+
+@pytest.mark.parametrize(
+    ("shape", "args", "expected"),
+    [
+        ((0, 3, 4), (), (0, 12)),
+        ((2, 0, 4), (), (2, 0)),
+        ((0, 3), (0,), (0,)),
+        ((3, 0, 2), (0, 1), (0, 2)),
+    ],
+)
+def test_flatten_of_an_empty_input_as_pytorch(shape: tuple, args: tuple, expected: tuple) -> None:
+    # it was a ValueError: reshape (0, -1) cannot infer the -1 beside the 0-size axis
+    x = Tensor(np.zeros(shape), requires_grad=True)
+    out = nn.Flatten(*args)(x)
+    assert out.shape == expected
+    out.sum().backward()
+    assert x.grad.shape == shape
+
+
+def test_flatten_takes_nested_lists_as_the_other_layers() -> None:
+    out = nn.Flatten()([[[1.0, 2.0], [3.0, 4.0]]])
+    assert isinstance(out, Tensor) and out.shape == (1, 4)
+
+
 # ---- activations ---------------------------------------------------------------------------
 def _phi(v: float) -> float:
     """The normal CDF; from erfc, since 1 + erf(v) loses digits for negative v."""
