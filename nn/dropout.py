@@ -16,8 +16,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
-        if not 0 <= p <= 1:
-            raise ValueError(f"Dropout: probability has to be between 0 and 1, but got {p}")
+        F._check_probability("Dropout", p)
         self.p = p
         self.inplace = inplace
 

@@ -126,18 +126,34 @@ def dropout(input: Any, p: float = 0.5, training: bool = True, inplace: bool = F
     The mask comes from `ag.default_generator()`; with `training=False` (or
     p = 0) the input is returned unchanged, with p = 1 the result is zeros.
     """
-    if not 0 <= p <= 1:
-        raise ValueError(f"dropout: probability has to be between 0 and 1, but got {p}")
+    _check_probability("dropout", p)
     if not training or p == 0:
         return input
     x = _as_tensor(input)
     if p == 1:
         return x * 0
-    dtype = x.dtype if x.dtype.kind == "f" else ag.get_default_dtype()
+    dtype = x.dtype
+    if dtype.kind != "f":  # PyTorch too: an integer tensor cannot hold the 1 / (1 - p) scaling
+        raise TypeError(
+            f"dropout: expected a floating-point input, got dtype {dtype} (shape {x.shape}); "
+            "convert with .astype(np.float32)"
+        )
     # NumPy draws float32 or float64 only: a float16 input gets a float32 draw, a float16 mask
     draw = dtype if dtype in (np.float32, np.float64) else np.float32
     keep = ag.default_generator().random(x.shape, dtype=draw) < 1 - p
     return x * (keep * np.asarray(1 / (1 - p), dtype=dtype))
+
+
+def _check_probability(op: str, p: Any) -> None:
+    """Dropout's p: a number in [0, 1] (ValueError outside, TypeError for a non-number)."""
+    try:
+        valid = 0 <= p <= 1
+    except TypeError:
+        raise TypeError(
+            f"{op}: probability has to be a number between 0 and 1, got {p!r}"
+        ) from None
+    if not valid:
+        raise ValueError(f"{op}: probability has to be between 0 and 1, but got {p}")
 
 
 # ---- linear and normalisation ----------------------------------------------------------

@@ -89,3 +89,28 @@ def test_a_probability_outside_zero_to_one_is_a_value_error(p: float) -> None:
         nn.Dropout(p)
     with pytest.raises(ValueError, match=f"dropout: {message}"):
         F.dropout(ag.randn(2), p)
+
+
+@pytest.mark.parametrize("p", ["0.5", None])
+def test_a_probability_that_is_not_a_number_is_a_type_error(p: object) -> None:
+    message = f"probability has to be a number between 0 and 1, got {p!r}"
+    with pytest.raises(TypeError, match=f"^Dropout: {message}$"):
+        nn.Dropout(p)
+    with pytest.raises(TypeError, match=f"^dropout: {message}$"):
+        F.dropout(ag.randn(2), p)
+
+
+@pytest.mark.parametrize("data", [[1, 2, 3], [True, False, True]])
+def test_an_integer_or_bool_input_in_training_is_a_type_error_as_pytorch(data: list) -> None:
+    # it was turned into float64; PyTorch raises (the scaled mask does not fit an integer)
+    x = Tensor(data)
+    with pytest.raises(
+        TypeError,
+        match=rf"^dropout: expected a floating-point input, got dtype {x.dtype} \(shape \(3,\)\)",
+    ):
+        nn.Dropout(0.5)(x)
+    # where PyTorch keeps an integer dtype, so does dropout: eval, p = 0, p = 1
+    assert nn.Dropout(0.5).eval()(x) is x
+    assert F.dropout(x, 0.0) is x
+    zeros = F.dropout(x, 1.0)
+    assert zeros.dtype.kind != "f" and not zeros.data.any()
