@@ -159,7 +159,8 @@ def _check_probability(op: str, p: Any) -> None:
 # ---- linear and normalisation ----------------------------------------------------------
 def linear(input: Any, weight: Any, bias: Any = None) -> Tensor:
     """x @ weight.T + bias over the last axis of x; weight is (out_features, in_features)."""
-    return LinearOp.apply(input, weight, bias)
+    bias = None if bias is None else _operand(bias)
+    return LinearOp.apply(input, _operand(weight), bias)
 
 
 def batch_norm(
@@ -198,7 +199,7 @@ def batch_norm(
     if not training and (running_mean is None or running_var is None):
         raise ValueError("batch_norm: running_mean and running_var are needed when not training")
     out = BatchNormOp.apply(
-        input,
+        _operand(input),
         weight,
         bias,
         running_mean=_optional_data(running_mean),
@@ -239,7 +240,7 @@ def layer_norm(
             raise ValueError(
                 f"layer_norm: {what} should have shape {shape}, got {_data(value).shape}"
             )
-    return LayerNormOp.apply(input, weight, bias, n_axes=len(shape), eps=eps)
+    return LayerNormOp.apply(_operand(input), weight, bias, n_axes=len(shape), eps=eps)
 
 
 # ---- losses ------------------------------------------------------------------------------------
@@ -411,7 +412,7 @@ def binary_cross_entropy(
             "for logits use binary_cross_entropy_with_logits"
         )
     weight = _weight_like("binary_cross_entropy", "weight", weight, x)
-    return BceOp.apply(input, t, weight=weight, reduction=reduction)
+    return BceOp.apply(_operand(input), t, weight=weight, reduction=reduction)
 
 
 def binary_cross_entropy_with_logits(
@@ -432,7 +433,7 @@ def binary_cross_entropy_with_logits(
     t = _binary_target(op, input, target)
     x = _data(input)
     return BceWithLogitsOp.apply(
-        input,
+        _operand(input),
         t,
         weight=_weight_like(op, "weight", weight, x),
         pos_weight=_weight_like(op, "pos_weight", pos_weight, x),

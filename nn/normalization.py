@@ -75,7 +75,7 @@ class _BatchNorm(Module):
             )
 
     def forward(self, input: Any) -> Tensor:
-        shape = input.shape
+        shape = np.shape(input)
         self._check_input(shape)
         tracking = self.training and self.track_running_stats
         if tracking and int(np.prod(shape)) <= shape[1]:

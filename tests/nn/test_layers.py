@@ -97,6 +97,12 @@ def test_linear_wrong_feature_count_names_both_numbers_and_changes_nothing() -> 
         F.linear(ag.randn(2, 5), lin.weight, ag.randn(4))
 
 
+def test_functional_linear_takes_array_like_weight_and_bias() -> None:
+    # a list weight raised AttributeError ('list' object has no attribute 'ndim')
+    out = F.linear(Tensor([[1.0, 2.0]]), [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], [0.5, 0.0, -1.0])
+    np.testing.assert_array_equal(out.data, [[1.5, 2.0, 2.0]])
+
+
 # ---- Identity and Flatten -----------------------------------------------------------------------
 def test_identity_returns_its_input() -> None:
     x = ag.randn(2, 3)

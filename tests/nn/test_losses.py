@@ -445,3 +445,11 @@ def test_cross_entropy_small_integer_targets_with_many_classes() -> None:
     np.testing.assert_allclose(loss.item(), expected.mean(), rtol=1e-12)
     with pytest.raises(IndexError, match="target class -3 is out of range"):
         F.cross_entropy(z, np.array([0, -3, 5], dtype=np.int8))
+
+
+def test_binary_cross_entropy_losses_take_lists() -> None:
+    # a list input raised a bare TypeError (bad operand type for unary -: 'list')
+    bce = F.binary_cross_entropy([0.25, 0.5], [1.0, 0.0])
+    np.testing.assert_allclose(bce.item(), -(np.log(0.25) + np.log(0.5)) / 2)
+    logits = F.binary_cross_entropy_with_logits([0.0, 0.0], [1.0, 0.0])
+    np.testing.assert_allclose(logits.item(), np.log(2.0))

@@ -244,3 +244,14 @@ def test_layer_norm_bad_input() -> None:
         F.layer_norm(ag.randn(3), (2, 3))
     with pytest.raises(ValueError, match=r"layer_norm: weight should have shape \(3,\)"):
         F.layer_norm(ag.randn(2, 3), 3, weight=np.ones(4))
+
+
+def test_normalisation_takes_nested_lists_as_the_other_layers() -> None:
+    # BatchNorm1d, F.batch_norm, LayerNorm and F.layer_norm raised AttributeError on a list
+    rows = [[1.0, 2.0], [3.0, 6.0]]
+    expected = (np.array(rows) - [2.0, 4.0]) / np.sqrt(np.array([1.0, 4.0]) + 1e-5)
+    for out in (nn.BatchNorm1d(2)(rows), F.batch_norm(rows, None, None, training=True)):
+        np.testing.assert_allclose(out.data, expected)
+    expected = np.array([[-1.0, 1.0], [-1.0, 1.0]]) * np.sqrt(1 / (1 + 1e-5))
+    np.testing.assert_allclose(nn.LayerNorm(2)([[1.0, 3.0], [0.0, 2.0]]).data, expected)
+    np.testing.assert_allclose(F.layer_norm([[1.0, 3.0], [0.0, 2.0]], 2).data, expected)
