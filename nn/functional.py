@@ -10,6 +10,7 @@ so a positional call that meant those fails loudly instead of misbehaving.
 
 from __future__ import annotations
 
+import operator
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -215,6 +216,18 @@ def batch_norm(
     return out
 
 
+def _normalized_shape(op: str, normalized_shape: Any) -> tuple[int, ...]:
+    """An int (NumPy's too, as PyTorch's numbers.Integral) or a sequence of ints, as a tuple."""
+    if isinstance(normalized_shape, int | np.integer):
+        return (int(normalized_shape),)
+    try:
+        return tuple(operator.index(n) for n in normalized_shape)
+    except TypeError:
+        raise TypeError(
+            f"{op}: normalized_shape must be an int or a sequence of ints, got {normalized_shape!r}"
+        ) from None
+
+
 def layer_norm(
     input: Any,
     normalized_shape: int | Sequence[int],
@@ -224,7 +237,7 @@ def layer_norm(
 ) -> Tensor:
     """Normalise over the last axes (those of `normalized_shape`) of each sample, then scale
     by weight and shift by bias (both of shape `normalized_shape`)."""
-    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    shape = _normalized_shape("layer_norm", normalized_shape)
     x_shape = _data(input).shape
     if (
         len(shape) == 0

@@ -5,6 +5,7 @@ the affine and tracking options, gradients, and bad input leaving the layer unto
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -255,3 +256,17 @@ def test_normalisation_takes_nested_lists_as_the_other_layers() -> None:
     expected = np.array([[-1.0, 1.0], [-1.0, 1.0]]) * np.sqrt(1 / (1 + 1e-5))
     np.testing.assert_allclose(nn.LayerNorm(2)([[1.0, 3.0], [0.0, 2.0]]).data, expected)
     np.testing.assert_allclose(F.layer_norm([[1.0, 3.0], [0.0, 2.0]], 2).data, expected)
+
+
+def test_layer_norm_normalized_shape_forms() -> None:
+    # a NumPy int is an int (PyTorch: numbers.Integral); it was "'numpy.int64' is not iterable"
+    layer = nn.LayerNorm(np.int64(3))
+    assert layer.normalized_shape == (3,) and layer.weight.shape == (3,)
+    assert F.layer_norm(ag.randn(2, 3), np.int64(3)).shape == (2, 3)
+    assert F.layer_norm(ag.randn(2, 3), [3]).shape == (2, 3)
+    message = "normalized_shape must be an int or a sequence of ints, got"
+    for bad in (2.5, "a", (3.0,)):
+        with pytest.raises(TypeError, match=f"^LayerNorm: {message} {re.escape(repr(bad))}$"):
+            nn.LayerNorm(bad)
+        with pytest.raises(TypeError, match=f"^layer_norm: {message} {re.escape(repr(bad))}$"):
+            F.layer_norm(ag.randn(2, 3), bad)
