@@ -23,22 +23,19 @@ def _normalize_axes(op: str, axis: Any, ndim: int) -> tuple[int, ...]:
     """`axis` (None, an int or a tuple) as a sorted tuple of non-negative axes."""
     if axis is None:
         return tuple(range(ndim))
-    if isinstance(axis, int | np.integer):
-        axes = (axis,)
-    else:
-        try:  # 1.5 is no axis: a TypeError, as NumPy's, not the axis 1
-            axes = tuple(map(operator.index, axis))
-        except TypeError:
-            raise TypeError(
-                f"{op}: axis must be an int, a tuple of ints or None, got {axis!r}"
-            ) from None
-    out = []
-    for a in axes:
-        if not -ndim <= a < ndim:
-            raise np.exceptions.AxisError(
-                f"{op}: axis {a} is out of bounds for a tensor with {ndim} dimension(s)"
-            )
-        out.append(int(a) % ndim)
+    try:
+        axes = (axis,) if isinstance(axis, int | np.integer) else tuple(axis)
+        out = []
+        for a in axes:
+            if not -ndim <= a < ndim:
+                raise np.exceptions.AxisError(
+                    f"{op}: axis {a} is out of bounds for a tensor with {ndim} dimension(s)"
+                )
+            out.append(operator.index(a) % ndim)  # 1.5 is no axis (NumPy: a TypeError), not 1
+    except TypeError:
+        raise TypeError(
+            f"{op}: axis must be an int, a tuple of ints or None, got {axis!r}"
+        ) from None
     if len(set(out)) != len(out):
         raise ValueError(f"{op}: repeated axis in {axis!r}")
     return tuple(sorted(out))
