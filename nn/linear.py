@@ -84,7 +84,7 @@ class Flatten(Module):
         self.end_dim = end_dim
 
     def forward(self, input: Any) -> Tensor:
-        shape = np.shape(input)
+        shape = input.shape if isinstance(input, Tensor) else np.shape(input)
         ndim = len(shape) or 1  # a 0-d input flattens as one of shape (1,), as in PyTorch
         for axis in (self.start_dim, self.end_dim):
             if not -ndim <= axis < ndim:
@@ -99,6 +99,8 @@ class Flatten(Module):
             )
         # the flattened size itself, not -1: reshape cannot infer -1 beside a 0-size axis
         size = math.prod(shape[start : end + 1])
+        if isinstance(input, Tensor):
+            return input.reshape(*shape[:start], size, *shape[end + 1 :])
         return ag.reshape(input, (*shape[:start], size, *shape[end + 1 :]))
 
     def extra_repr(self) -> str:
