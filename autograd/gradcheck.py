@@ -186,6 +186,14 @@ class _Outcome:
     where: tuple[int, int, int, int] | None = None
 
 
+def _close(analytic: np.ndarray, numeric: np.ndarray, atol: float, rtol: float) -> np.ndarray:
+    """|analytic - numeric| <= atol + rtol * |numeric|, elementwise, as torch.allclose: a NaN on
+    either side fails (even two NaNs: an undefined derivative is not a match), equal
+    infinities pass."""
+    with np.errstate(invalid="ignore"):  # inf - inf: nan, and equal infinities are caught below
+        return (np.abs(analytic - numeric) <= atol + rtol * np.abs(numeric)) | (analytic == numeric)
+
+
 def _compare(
     problem: Any, outs: list[Any], analytic: list, numeric: list, atol: float, rtol: float
 ) -> _Outcome:
@@ -196,11 +204,11 @@ def _compare(
         for k, p in enumerate(problem.params):
             a, n = analytic[o][k], numeric[o][k]
             if a.size:
-                error = np.abs(a - n)
+                with np.errstate(invalid="ignore"):  # equal infinities: no error
+                    error = np.where(a == n, 0.0, np.abs(a - n))
                 worst = float(np.max(np.where(np.isnan(error), np.inf, error)))
                 outcome.max_error = max(outcome.max_error, worst)
-            bad = np.abs(a - n) > atol + rtol * np.abs(n)
-            bad |= np.isnan(a) != np.isnan(n)
+            bad = ~_close(a, n, atol, rtol)
             if bad.any() and outcome.message is None:
                 j, i = (int(v) for v in np.unravel_index(int(np.argmax(bad)), bad.shape))
                 where = f"output {o} " if len(outs) > 1 else ""
@@ -226,7 +234,7 @@ def _check_upstream(
         for k, g in enumerate(problem.vjp(out, v)):
             expected = v.reshape(-1) @ numeric[o][k]
             got = g.ravel()
-            bad = np.abs(got - expected) > atol + rtol * np.abs(expected)
+            bad = ~_close(got, expected, atol, rtol)
             if bad.any():
                 i = int(np.argmax(bad))
                 return (

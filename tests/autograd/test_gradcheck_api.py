@@ -294,6 +294,27 @@ def test_tolerances_are_atol_plus_rtol_times_numeric() -> None:
     assert ag.gradcheck(op, [x], rtol=0.0, atol=1e-3, raise_exception=False) is False
 
 
+class NanEverywhere(ag.Function):
+    """A forward and a rule that both give NaN: no derivative is defined anywhere."""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any) -> Any:
+        return np.full_like(x, np.nan)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        return np.full_like(g, np.nan)
+
+
+def test_nan_on_both_sides_is_a_mismatch() -> None:
+    """|nan - nan| <= tolerance is false (as torch.allclose): a NaN Jacobian does not pass."""
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    with np.errstate(invalid="ignore"):
+        assert ag.gradcheck(NanEverywhere.apply, [x], raise_exception=False) is False
+        with pytest.raises(ag.GradcheckError, match=r"analytic nan, numeric nan"):
+            ag.gradcheck(NanEverywhere.apply, [x])
+
+
 # ---- gradgradcheck --------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "fn",
