@@ -262,31 +262,61 @@ def _second_order_problem(
     fn: Callable[..., Any], inputs: Sequence[Any], grad_outputs: Any
 ) -> tuple[_TensorProblem, Any]:
     """The first-order problem of fn, and the problem (inputs, v) -> v^T J made with
-    `create_graph=True`, whose Jacobian holds fn's second derivatives."""
+    `create_graph=True`, whose Jacobian holds fn's second derivatives (one v per output
+    of fn: a function returning a tuple is checked through all its outputs)."""
     inner = _TensorProblem(fn, inputs)
-    out = inner.outputs()[0]
+    outs = inner.outputs()
     if grad_outputs is None:
         rng = np.random.default_rng(1)
-        v = rng.uniform(0.5, 1.5, out.data.shape) * rng.choice([-1.0, 1.0], out.data.shape)
+        vs = [
+            rng.uniform(0.5, 1.5, o.data.shape) * rng.choice([-1.0, 1.0], o.data.shape)
+            for o in outs
+        ]
     else:
-        v = np.asarray(grad_outputs.data if isinstance(grad_outputs, Tensor) else grad_outputs)
+        given = grad_outputs
+        if len(outs) > 1 or (
+            isinstance(given, tuple | list)
+            and all(isinstance(g, Tensor | np.ndarray) for g in given)
+        ):
+            given = list(given) if isinstance(given, tuple | list) else [given]
+        else:
+            given = [given]
+        if len(given) != len(outs):
+            raise ValueError(
+                f"gradgradcheck: got {len(given)} grad_outputs for {len(outs)} outputs"
+            )
+        vs = [np.asarray(g.data if isinstance(g, Tensor) else g, np.float64) for g in given]
+        for i, (v, o) in enumerate(zip(vs, outs)):
+            if v.shape != o.data.shape:
+                raise ValueError(
+                    f"gradgradcheck: grad_outputs[{i}] has shape {v.shape}, output {i} has "
+                    f"shape {o.data.shape}"
+                )
     diff = inner.diff
     args = list(inner.args)
 
     def first_order(*xs: Any) -> tuple[Tensor, ...]:
-        *diff_inputs, upstream = xs
+        diff_inputs, upstreams = xs[: len(diff)], xs[len(diff) :]
         call = list(args)
         for i, x in zip(diff, diff_inputs):
             call[i] = x
-        y = fn(*call)
-        if not y.requires_grad:
+        out = fn(*call)
+        ys = list(out) if isinstance(out, tuple | list) else [out]
+        pairs = [(y, v) for y, v in zip(ys, upstreams) if isinstance(y, Tensor) and y.requires_grad]
+        if not pairs:
             return tuple(Tensor(np.zeros(x.shape)) for x in diff_inputs)
-        grads = _grad(y, diff_inputs, grad_outputs=upstream, create_graph=True, allow_unused=True)
+        grads = _grad(
+            [y for y, _ in pairs],
+            list(diff_inputs),
+            grad_outputs=[v for _, v in pairs],
+            create_graph=True,
+            allow_unused=True,
+        )
         return tuple(
             Tensor(np.zeros(x.shape)) if g is None else g for g, x in zip(grads, diff_inputs)
         )
 
-    second = [args[i] for i in diff] + [Tensor(v.astype(np.float64), requires_grad=True)]
+    second = [args[i] for i in diff] + [Tensor(v, requires_grad=True) for v in vs]
     return inner, _TensorProblem(first_order, second)
 
 

@@ -338,3 +338,18 @@ def test_gradgradcheck_fails_for_a_rule_that_is_not_differentiable(op: type) -> 
     message = str(info.value)
     assert "analytic" in message and "numeric" in message
     assert ag.gradgradcheck(op.apply, [x], raise_exception=False) is False
+
+
+def test_gradgradcheck_checks_every_output_of_a_tuple() -> None:
+    """As gradcheck (and torch.autograd.gradgradcheck): a tuple of outputs, one grad_outputs
+    each; a wrong second derivative in the second output is found."""
+    x = Tensor([0.5, -1.0, 2.0], requires_grad=True)
+    assert ag.gradgradcheck(lambda t: (Cube.apply(t), (t * t).sum()), [x]) is True
+    given = [Tensor(np.ones(3)), np.array(2.0)]
+    assert ag.gradgradcheck(lambda t: (Cube.apply(t), (t * t).sum()), [x], given) is True
+    with pytest.raises(ag.GradcheckError, match="analytic"):
+        ag.gradgradcheck(lambda t: (Square.apply(t), CubeThroughNumpy.apply(t)), [x])
+    with pytest.raises(ValueError, match=r"gradgradcheck: got 1 grad_outputs for 2 outputs"):
+        ag.gradgradcheck(lambda t: (t * t, t.sum()), [x], [Tensor(np.ones(3))])
+    with pytest.raises(ValueError, match=r"grad_outputs\[0\] has shape \(2,\), output 0 has"):
+        ag.gradgradcheck(Cube.apply, [x], np.ones(2))
