@@ -344,6 +344,16 @@ def _recording_calls() -> Iterator[list[tuple]]:
         Function.apply = original  # type: ignore[method-assign]
 
 
+def _rebound(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """fn, or for `fn=MyOp.apply` a call that looks `apply` up again: the bound method was
+    made before the recorder replaced `Function.apply`, so its calls would go unseen."""
+    op = getattr(fn, "__self__", None)
+    apply = Function.__dict__["apply"].__func__
+    if isinstance(op, type) and issubclass(op, Function) and fn.__func__ is apply:
+        return lambda *args, **kwargs: op.apply(*args, **kwargs)
+    return fn
+
+
 @dataclass
 class _Diagnosis:
     text: str
@@ -362,6 +372,7 @@ def _diagnose(
 ) -> tuple[_Diagnosis, Any]:
     """Explain a failed check: a kink the step straddles, else the first op whose own rule
     disagrees with central differences on its own inputs. Returns it and fn's output."""
+    forward.fn = _rebound(forward.fn)
     with _recording_calls() as calls:
         outs = forward.outputs()
     nodes = [c for c in calls if isinstance(c[3], Tensor) and c[3].grad_fn is not None]

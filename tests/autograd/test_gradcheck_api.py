@@ -256,6 +256,24 @@ def test_wrong_sign_names_the_second_input() -> None:
     assert ag.gradcheck(MulWrongSign.apply, [a, b], raise_exception=False) is False
 
 
+@pytest.mark.parametrize("order", [1, 2])
+def test_an_op_passed_as_its_apply_is_named_as_the_culprit(order: int) -> None:
+    """`gradcheck(MyOp.apply, ...)`, the usual form, blames MyOp as a lambda calling it does
+    (not "the mismatch comes from outside the recorded ops")."""
+    if order == 1:
+        inputs = [Tensor(X23, requires_grad=True), Tensor(X23 + 3.0, requires_grad=True)]
+        op, check = MulWrongSign, ag.gradcheck
+    else:
+        inputs, op, check = (
+            [Tensor([0.5, -1.0, 2.0], requires_grad=True)],
+            CubeThroughNumpy,
+            ag.gradgradcheck,
+        )
+    with pytest.raises(ag.GradcheckError, match="first op whose own rule disagrees") as info:
+        check(op.apply, inputs)
+    assert info.value.node is not None and info.value.node.name == op.name
+
+
 def test_ignoring_the_upstream_gradient_fails_even_for_a_scalar_output() -> None:
     x = Tensor(X23, requires_grad=True)
     with pytest.raises(ag.GradcheckError, match=r"input 0") as info:
