@@ -64,6 +64,9 @@ class Value:
     """
 
     __slots__ = ("_dx", "_dy", "_op", "_x", "_y", "data", "grad", "label")
+    # NumPy (and so Tensor) must not wrap a Value in an object array: `Tensor + Value` is a
+    # TypeError naming the op, `ndarray + Value` reaches __radd__, which refuses it.
+    __array_ufunc__ = None
 
     def __init__(self, data: float, label: str = "") -> None:
         if not isinstance(data, numbers.Real):

@@ -7,6 +7,7 @@ engines must agree), against central differences, and on hand-worked cases.
 from __future__ import annotations
 
 import math
+import operator
 import random
 
 import numpy as np
@@ -333,3 +334,14 @@ def test_combining_with_a_non_number_is_a_type_error():
         [1.0] + v
     with pytest.raises(TypeError, match=r"div: .* not Tensor .*separate engines"):
         v / Tensor(2.0)
+
+
+@pytest.mark.parametrize("op", ["add", "sub", "mul", "truediv", "pow"])
+def test_a_tensor_or_array_on_the_left_of_a_value_is_a_type_error(op):
+    """Not an object-dtype Tensor/array of Values: the engines do not mix, from either side."""
+    fn = getattr(operator, op)
+    with pytest.raises(TypeError, match=r"(add|sub|mul|div|pow): .*Value"):
+        fn(Tensor([1.0, 2.0]), Value(2.0))
+    with pytest.raises(TypeError, match=r"not ndarray .*separate engines"):
+        fn(np.ones(2), Value(2.0))
+    assert fn(np.float64(3.0), Value(2.0)).data == fn(3.0, 2.0)  # a NumPy scalar is a number
