@@ -219,12 +219,27 @@ def _shapes_text(shapes: tuple) -> str:
 
 
 # ---- the command ----------------------------------------------------------------------------
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:  # argparse would name the type function: "invalid _seed value"
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+
+
+def _seed(text: str) -> int:
+    """A seed as NumPy's generators take it: an int >= 0 (argparse reports anything else)."""
+    value = _int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be at least 0, got {value}")
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `python -m autograd check`."""
     parser.add_argument(
         "--ops", help="comma-separated op names to check (default: all), e.g. add,matmul,sum"
     )
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
     parser.add_argument("--trials", type=int, default=3, help="random cases per op (default 3)")
     parser.add_argument(
         "--module",

@@ -141,3 +141,18 @@ def test_sizes_below_one_are_rejected(option, capsys):
         main(["demo", option, "0"])
     assert exit_info.value.code == 2
     assert f"argument {option}: must be at least 1, got 0" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--seed", "-1", "must be at least 0, got -1"),
+        ("--seed", "1.5", "invalid int value: '1.5'"),
+        ("--epochs", "x", "invalid int value: 'x'"),
+    ],
+)
+def test_a_negative_or_non_integer_seed_or_size_is_a_usage_error(option, value, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["demo", option, value])
+    assert exit_info.value.code == 2
+    assert f"argument {option}: {message}" in capsys.readouterr().err

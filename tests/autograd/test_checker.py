@@ -93,6 +93,19 @@ def test_trials_must_be_positive(capsys: pytest.CaptureFixture) -> None:
     assert "--trials must be at least 1, got 0" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("seed", "message"), [("-1", "must be at least 0, got -1"), ("x", "invalid int value: 'x'")]
+)
+def test_a_seed_numpy_refuses_is_a_usage_error(
+    seed: str, message: str, capsys: pytest.CaptureFixture
+) -> None:
+    """Not a traceback from NumPy's SeedSequence: argparse's message and exit status 2."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(["check", "--ops", "add", "--seed", seed])
+    assert exit_info.value.code == 2
+    assert f"argument --seed: {message}" in capsys.readouterr().err
+
+
 def test_a_users_module_is_checked_with_the_default_spec(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
