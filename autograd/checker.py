@@ -260,17 +260,20 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     start = time.perf_counter()
     ops, failures = _find(modules)
     names = _names(ops)
-    if args.ops:
+    if not ops and not failures:
+        print(f"check: no Function subclasses found in {', '.join(modules)}", file=sys.stderr)
+        return 2
+    if args.ops is not None:
         wanted = [w.strip().lower() for w in args.ops.split(",") if w.strip()]
+        if not wanted:
+            print(f"check: --ops {args.ops!r} names no op, e.g. --ops add,matmul", file=sys.stderr)
+            return 2
         unknown = [w for w in wanted if not any(w in _aliases(op, n) for op, n in names.items())]
         if unknown:
             known = ", ".join(sorted(names.values()))
             print(f"check: unknown op(s) {', '.join(unknown)}; known: {known}", file=sys.stderr)
             return 2
         ops = [op for op in ops if any(w in _aliases(op, names[op]) for w in wanted)]
-    if not ops and not failures:
-        print(f"check: no Function subclasses found in {', '.join(modules)}", file=sys.stderr)
-        return 2
     rng = np.random.default_rng(args.seed)
     width = max([len(n) for n in names.values()] + [len(r.name) for r in failures] + [2]) + 2
     header = f"{'op':<{width}}{'shapes tried':<{_SHAPES_WIDTH}}  1st-order  2nd-order  status"

@@ -88,6 +88,13 @@ def test_unknown_ops_are_an_error(capsys: pytest.CaptureFixture) -> None:
     assert "matmul" in err  # the known names are listed
 
 
+@pytest.mark.parametrize("ops", ["", ",", " , "])
+def test_ops_naming_no_op_is_an_error(ops: str, capsys: pytest.CaptureFixture) -> None:
+    """Not a run of every op (for "") nor "no Function subclasses found in autograd.ops"."""
+    assert main(["check", "--ops", ops]) == 2
+    assert f"check: --ops {ops!r} names no op" in capsys.readouterr().err
+
+
 def test_trials_must_be_positive(capsys: pytest.CaptureFixture) -> None:
     assert main(["check", "--trials", "0"]) == 2
     assert "--trials must be at least 1, got 0" in capsys.readouterr().err
