@@ -95,6 +95,23 @@ def _index(key: Any) -> Any:
     return key
 
 
+class HookHandle:
+    """What `register_hook` returns: call it, or its `.remove()` as in PyTorch, to remove the
+    hook (again is harmless)."""
+
+    __slots__ = ("_hook", "_hooks")
+
+    def __init__(self, hooks: list, hook: Callable[[Tensor], Any]) -> None:
+        self._hooks = hooks
+        self._hook = hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+    __call__ = remove
+
+
 class Tensor:
     """An n-dimensional array that records the ops applied to it, for `backward()`.
 
@@ -308,10 +325,10 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         return self
 
-    def register_hook(self, hook: Callable[[Tensor], Any]) -> Callable[[], None]:
+    def register_hook(self, hook: Callable[[Tensor], Any]) -> HookHandle:
         """Call `hook(grad)` when this tensor's gradient is computed; it may return a replacement.
 
-        Returns a function that removes the hook.
+        Returns a handle that removes the hook when called, or by `.remove()` (PyTorch's way).
         """
         if not self.requires_grad:
             raise RuntimeError(
@@ -324,12 +341,7 @@ class Tensor:
             if hooks is None:
                 hooks = self._hooks = []
         hooks.append(hook)
-
-        def remove() -> None:
-            if hook in hooks:
-                hooks.remove(hook)
-
-        return remove
+        return HookHandle(hooks, hook)
 
     def retain_grad(self) -> None:
         """Keep this non-leaf tensor's gradient in `.grad` after backward."""

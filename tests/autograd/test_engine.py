@@ -333,6 +333,19 @@ def test_hook_removal_handle() -> None:
     np.testing.assert_array_equal(x.grad.data, [6.0])
 
 
+def test_hook_handle_has_pytorchs_remove() -> None:
+    """Code written for PyTorch removes a hook with handle.remove(); twice is harmless."""
+    x = f64([1.0])
+    y = x * 2
+    leaf = x.register_hook(lambda g: g * 0)
+    node = y.register_hook(lambda g: g * 100)
+    leaf.remove()
+    node.remove()
+    node.remove()
+    (y * 3).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [6.0])
+
+
 @pytest.mark.parametrize("leaf", [True, False], ids=["leaf", "intermediate"])
 @pytest.mark.parametrize(
     ("replace", "what"),
