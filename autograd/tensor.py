@@ -95,7 +95,7 @@ def _index(key: Any) -> Any:
     return key
 
 
-class HookHandle:
+class _HookHandle:
     """What `register_hook` returns: call it, or its `.remove()` as in PyTorch, to remove the
     hook (again is harmless)."""
 
@@ -325,7 +325,7 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         return self
 
-    def register_hook(self, hook: Callable[[Tensor], Any]) -> HookHandle:
+    def register_hook(self, hook: Callable[[Tensor], Any]) -> _HookHandle:
         """Call `hook(grad)` when this tensor's gradient is computed; it may return a replacement.
 
         Returns a handle that removes the hook when called, or by `.remove()` (PyTorch's way).
@@ -341,7 +341,7 @@ class Tensor:
             if hooks is None:
                 hooks = self._hooks = []
         hooks.append(hook)
-        return HookHandle(hooks, hook)
+        return _HookHandle(hooks, hook)
 
     def retain_grad(self) -> None:
         """Keep this non-leaf tensor's gradient in `.grad` after backward."""
