@@ -34,6 +34,11 @@ class MatMul(Function):
     @staticmethod
     def backward(ctx: Context, g: Any) -> Any:
         a, b = ctx.saved_tensors
+        # A constant operand may be a nested list (`x @ [[1.0], [2.0]]`), which has no ndim.
+        if not hasattr(a, "ndim"):
+            a = np.asarray(a)
+        if not hasattr(b, "ndim"):
+            b = np.asarray(b)
         xp = ctx.xp
         need_a, need_b = ctx.needs_input_grad
         a_vec, b_vec = a.ndim == 1, b.ndim == 1

@@ -4,6 +4,8 @@ gradgradcheck in float64, and the misaligned-shape error."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -84,3 +86,27 @@ def test_numpy_array_on_the_left() -> None:
 def test_misaligned_operands(shape_a: tuple, shape_b: tuple, pattern: str) -> None:
     with pytest.raises(ValueError, match=pattern):
         ag.matmul(Tensor(np.ones(shape_a)), Tensor(np.ones(shape_b)))
+
+
+M, V = [[1.0, 2.0], [3.0, 4.0]], [1.0, 2.0]
+
+
+@pytest.mark.parametrize(
+    ("product", "as_arrays"),
+    [
+        (lambda x: x @ M, lambda x: x @ np.array(M)),
+        (lambda x: M @ x, lambda x: np.array(M) @ x),
+        (lambda x: x @ V, lambda x: x @ np.array(V)),
+        (lambda x: V @ x, lambda x: np.array(V) @ x),
+        (lambda x: ag.matmul(x, M), lambda x: ag.matmul(x, np.array(M))),
+    ],
+)
+def test_a_nested_list_operand_is_a_constant_in_backward(
+    product: Callable, as_arrays: Callable
+) -> None:
+    """The forward took a nested list as NumPy does; the backward read its `.ndim` and failed."""
+    x, x_ref = leaves(np.arange(4.0).reshape(2, 2), np.arange(4.0).reshape(2, 2))
+    product(x).sum().backward()
+    as_arrays(x_ref).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, x_ref.grad.data)
+    assert ag.gradgradcheck(product, leaves(x.data))
