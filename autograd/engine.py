@@ -225,10 +225,14 @@ def _chain_rule(
             if type(grads) is not tuple:
                 grads = (grads,)
             if len(grads) != len(inputs):
-                raise RuntimeError(
-                    f"{node.fn.name}: backward returned {len(grads)} gradient(s), expected "
-                    f"{len(inputs)} (one per input of forward, None where there is none)"
-                )
+                if len(grads) > len(inputs) and all(gi is None for gi in grads[len(inputs) :]):
+                    # as PyTorch: trailing Nones for forward arguments left at their defaults
+                    grads = grads[: len(inputs)]
+                else:
+                    raise RuntimeError(
+                        f"{node.fn.name}: backward returned {len(grads)} gradient(s), expected "
+                        f"{len(inputs)} (one per input of forward, None where there is none)"
+                    )
             for t, gi in zip(inputs, grads):
                 if gi is None or t is None or not t.requires_grad:
                     continue

@@ -837,6 +837,32 @@ def test_custom_backward_with_wrong_number_of_gradients() -> None:
         Bad.apply(f64([1.0]), f64([2.0])).sum().backward()
 
 
+def test_custom_backward_may_return_none_for_defaulted_forward_arguments() -> None:
+    # PyTorch drops trailing None gradients, so a forward with a defaulted non-tensor
+    # argument works whether or not the caller passes it; a trailing non-None still raises
+    class Scale(ag.Function):
+        @staticmethod
+        def forward(ctx: Any, x: Any, k: float = 2.0) -> Any:
+            ctx.k = k
+            return x * k
+
+        @staticmethod
+        def backward(ctx: Any, g: Any) -> Any:
+            return g * ctx.k, None
+
+    class Bad(Scale):
+        @staticmethod
+        def backward(ctx: Any, g: Any) -> Any:
+            return g * ctx.k, g
+
+    for args in [(), (3.0,)]:
+        x = f64([1.0, 2.0])
+        Scale.apply(x, *args).sum().backward()
+        np.testing.assert_array_equal(x.grad.data, [args[0] if args else 2.0] * 2)
+    with pytest.raises(RuntimeError, match=r"bad: backward returned 2 gradient\(s\), expected 1"):
+        Bad.apply(f64([1.0])).sum().backward()
+
+
 def test_custom_backward_with_wrong_gradient_shape() -> None:
     class Bad(ag.Function):
         @staticmethod
