@@ -38,9 +38,19 @@ def _shape(op: str, shape: tuple) -> tuple[int, ...]:
     return tuple(int(n) for n in shape)
 
 
-def _dtype(dtype: Any) -> np.dtype:
-    """The dtype asked for, or the default one."""
-    return get_default_dtype() if dtype is None else np.dtype(dtype)
+def _dtype(op: str, dtype: Any, kinds: str = "fiub") -> np.dtype:
+    """The dtype asked for, or the default one; a tensor holds floats, integers or bools
+    (random samples only floats), as `Tensor(data, dtype=...)` checks too."""
+    if dtype is None:
+        return get_default_dtype()
+    try:
+        d = np.dtype(dtype)
+    except (TypeError, ValueError):
+        raise TypeError(f"{op}: {dtype!r} is not a dtype") from None
+    if d.kind not in kinds:
+        want = "a floating" if kinds == "f" else "a floating, integer or bool"
+        raise TypeError(f"{op}: dtype must be {want} dtype, got {d}")
+    return d
 
 
 def _leaf(array: np.ndarray, requires_grad: bool) -> Tensor:
@@ -65,28 +75,34 @@ def from_numpy(array: np.ndarray, requires_grad: bool = False) -> Tensor:
 
 def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros in the default dtype (or `dtype`)."""
-    return _leaf(np.zeros(_shape("zeros", shape), dtype=_dtype(dtype)), requires_grad)
+    return _leaf(np.zeros(_shape("zeros", shape), dtype=_dtype("zeros", dtype)), requires_grad)
 
 
 def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones in the default dtype (or `dtype`)."""
-    return _leaf(np.ones(_shape("ones", shape), dtype=_dtype(dtype)), requires_grad)
+    return _leaf(np.ones(_shape("ones", shape), dtype=_dtype("ones", dtype)), requires_grad)
 
 
 def full(shape: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of `shape` filled with `fill_value`, in the default dtype (or `dtype`)."""
     shape = _shape("full", (shape,) if isinstance(shape, int | np.integer) else (tuple(shape),))
-    return _leaf(np.full(shape, fill_value, dtype=_dtype(dtype)), requires_grad)
+    return _leaf(np.full(shape, fill_value, dtype=_dtype("full", dtype)), requires_grad)
 
 
 def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Zeros of t's shape, in t's dtype unless `dtype` is given (as NumPy and PyTorch)."""
-    return _leaf(np.zeros_like(np.asarray(t), dtype=dtype), requires_grad)
+    return _leaf(
+        np.zeros_like(np.asarray(t), dtype=None if dtype is None else _dtype("zeros_like", dtype)),
+        requires_grad,
+    )
 
 
 def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Ones of t's shape, in t's dtype unless `dtype` is given (as NumPy and PyTorch)."""
-    return _leaf(np.ones_like(np.asarray(t), dtype=dtype), requires_grad)
+    return _leaf(
+        np.ones_like(np.asarray(t), dtype=None if dtype is None else _dtype("ones_like", dtype)),
+        requires_grad,
+    )
 
 
 def arange(
@@ -98,23 +114,23 @@ def arange(
         raise ValueError(f"arange: step must not be zero, got {step!r}")
     if dtype is None and all(isinstance(a, int | np.integer) for a in args):
         dtype = np.int64
-    return _leaf(np.arange(*args, dtype=_dtype(dtype)), requires_grad)
+    return _leaf(np.arange(*args, dtype=_dtype("arange", dtype)), requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """The n x m identity matrix (m defaults to n)."""
     n, m = _shape("eye", (n, n if m is None else m))
-    return _leaf(np.eye(n, m, dtype=_dtype(dtype)), requires_grad)
+    return _leaf(np.eye(n, m, dtype=_dtype("eye", dtype)), requires_grad)
 
 
 def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples from the global generator."""
-    d = _dtype(dtype)
+    d = _dtype("randn", dtype, "f")
     samples = _generator[0].standard_normal(_shape("randn", shape))
     return _leaf(samples.astype(d, copy=False), requires_grad)
 
 
 def rand(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform samples in [0, 1) from the global generator."""
-    d = _dtype(dtype)
+    d = _dtype("rand", dtype, "f")
     return _leaf(_generator[0].random(_shape("rand", shape)).astype(d, copy=False), requires_grad)

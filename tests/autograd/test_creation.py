@@ -137,3 +137,29 @@ def test_random_distributions() -> None:
     assert abs(n.mean()) < 0.05 and abs(n.std() - 1.0) < 0.05
     assert u.min() >= 0.0 and u.max() < 1.0
     assert abs(u.mean() - 0.5) < 0.02
+
+
+@pytest.mark.parametrize(
+    ("make", "dtype", "pattern"),
+    [
+        (ag.randn, np.int64, r"randn: dtype must be a floating dtype, got int64"),
+        (ag.rand, np.bool_, r"rand: dtype must be a floating dtype, got bool"),
+        (ag.zeros, np.complex64, r"zeros: dtype must be a floating, integer or bool dtype"),
+        (ag.ones, object, r"ones: dtype must be a floating, integer or bool dtype, got object"),
+        (ag.eye, str, r"eye: dtype must be a floating, integer or bool dtype"),
+        (ag.arange, "abc", r"arange: 'abc' is not a dtype"),
+        (lambda n, dtype: ag.full(n, 1, dtype=dtype), "float33", r"full: 'float33' is not a dtype"),
+        (lambda n, dtype: ag.zeros_like(ag.zeros(n), dtype=dtype), object, r"zeros_like: dtype"),
+        (lambda n, dtype: ag.ones_like(ag.zeros(n), dtype=dtype), np.complex128, r"ones_like: dt"),
+    ],
+)
+def test_dtype_argument_is_checked(make: Callable, dtype: object, pattern: str) -> None:
+    """A tensor holds floats, integers or bools (as Tensor(data, dtype=...) checks); random
+    samples are floats (randn in int64 truncated to garbage, rand in int64 gave all zeros)."""
+    with pytest.raises(TypeError, match=pattern):
+        make(3, dtype=dtype)
+
+
+def test_random_functions_in_float16() -> None:
+    assert ag.randn(4, dtype=np.float16).dtype == np.float16
+    assert ag.rand(4, dtype="float16").dtype == np.float16
