@@ -133,4 +133,7 @@ def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor
 def rand(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform samples in [0, 1) from the global generator."""
     d = _dtype("rand", dtype, "f")
-    return _leaf(_generator[0].random(_shape("rand", shape)).astype(d, copy=False), requires_grad)
+    samples = _generator[0].random(_shape("rand", shape)).astype(d, copy=False)
+    if d != np.float64:  # rounding to fewer bits takes a draw within 2**-25 of 1 up to 1.0
+        np.minimum(samples, np.nextafter(d.type(1), d.type(0)), out=samples)
+    return _leaf(samples, requires_grad)

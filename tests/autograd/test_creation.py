@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import autograd as ag
-from autograd import Tensor
+from autograd import Tensor, creation
 
 SHAPED = [ag.zeros, ag.ones, ag.randn, ag.rand]
 
@@ -163,3 +163,21 @@ def test_dtype_argument_is_checked(make: Callable, dtype: object, pattern: str) 
 def test_random_functions_in_float16() -> None:
     assert ag.randn(4, dtype=np.float16).dtype == np.float16
     assert ag.rand(4, dtype="float16").dtype == np.float16
+
+
+class _DrawsJustBelowOne:
+    """A generator whose uniform draws are the largest float64 below 1."""
+
+    def random(self, shape: tuple) -> np.ndarray:
+        return np.full(shape, np.nextafter(1.0, 0.0))
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_rand_stays_below_one_in_every_dtype(dtype: type, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rounding a float64 draw near 1 to float32/float16 gave 1.0 (about one draw in 3e7
+    in float32): rand promises [0, 1), as PyTorch's."""
+    monkeypatch.setattr(creation, "_generator", [_DrawsJustBelowOne()])
+    u = ag.rand(5, dtype=dtype).data
+    assert u.dtype == dtype
+    assert (u < 1).all()
+    np.testing.assert_array_equal(u, np.nextafter(dtype(1), dtype(0)))
