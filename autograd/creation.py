@@ -89,20 +89,26 @@ def full(shape: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = F
     return _leaf(np.full(shape, fill_value, dtype=_dtype("full", dtype)), requires_grad)
 
 
+def _like(op: str, t: Any, dtype: Any) -> tuple[tuple[int, ...], np.dtype]:
+    """The shape and dtype a `*_like` result gets: t's, with Python data read as `Tensor(t)`
+    reads it (floats in the default dtype), unless `dtype` is given."""
+    if isinstance(t, Tensor):
+        t = t.data
+    elif not isinstance(t, np.ndarray):
+        t = Tensor(t).data
+    return t.shape, t.dtype if dtype is None else _dtype(op, dtype)
+
+
 def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Zeros of t's shape, in t's dtype unless `dtype` is given (as NumPy and PyTorch)."""
-    return _leaf(
-        np.zeros_like(np.asarray(t), dtype=None if dtype is None else _dtype("zeros_like", dtype)),
-        requires_grad,
-    )
+    shape, d = _like("zeros_like", t, dtype)
+    return _leaf(np.zeros(shape, dtype=d), requires_grad)
 
 
 def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Ones of t's shape, in t's dtype unless `dtype` is given (as NumPy and PyTorch)."""
-    return _leaf(
-        np.ones_like(np.asarray(t), dtype=None if dtype is None else _dtype("ones_like", dtype)),
-        requires_grad,
-    )
+    shape, d = _like("ones_like", t, dtype)
+    return _leaf(np.ones(shape, dtype=d), requires_grad)
 
 
 def arange(

@@ -181,3 +181,19 @@ def test_rand_stays_below_one_in_every_dtype(dtype: type, monkeypatch: pytest.Mo
     assert u.dtype == dtype
     assert (u < 1).all()
     np.testing.assert_array_equal(u, np.nextafter(dtype(1), dtype(0)))
+
+
+@pytest.mark.parametrize("make", [ag.zeros_like, ag.ones_like])
+def test_like_functions_read_python_data_as_tensor_does(make: Callable) -> None:
+    """Python floats become the default dtype (NumPy's float64 leaked through before)."""
+    assert make([1.0, 2.0]).dtype == np.float32
+    assert make(3.0).dtype == np.float32 and make(3.0).shape == ()
+    assert make([[1, 2]]).dtype == np.int64 and make([[1, 2]]).shape == (1, 2)
+    assert make([True]).dtype == np.bool_
+    assert make(np.zeros(2)).dtype == np.float64  # a NumPy array keeps its dtype
+    assert make([1.0], dtype=np.float64).dtype == np.float64
+
+
+@pytest.mark.parametrize("make", [ag.zeros_like, ag.ones_like])
+def test_like_functions_of_python_floats_in_float64_default(make: Callable, float64: None) -> None:
+    assert make([1.0, 2.0]).dtype == np.float64
