@@ -116,11 +116,21 @@ def arange(
 ) -> Tensor:
     """Values from start to stop (exclusive) by step: int64 for ints, else the default dtype."""
     args = (0, start, step) if stop is None else (start, stop, step)
+    # a 0-d Tensor or array (`arange(x.shape[0] // 2)`, `arange(n.sum())`) counts by its dtype
+    args = tuple(a.data if isinstance(a, Tensor) else a for a in args)
     if args[2] == 0:
         raise ValueError(f"arange: step must not be zero, got {step!r}")
-    if dtype is None and all(isinstance(a, int | np.integer) for a in args):
+    if dtype is None and all(
+        isinstance(a, int | np.integer) or (isinstance(a, np.ndarray) and a.dtype.kind in "iub")
+        for a in args
+    ):
         dtype = np.int64
-    return _leaf(np.arange(*args, dtype=_dtype("arange", dtype)), requires_grad)
+    d = _dtype("arange", dtype)
+    try:
+        values = np.arange(*args, dtype=d)
+    except (TypeError, ValueError) as err:
+        raise type(err)(f"arange: {err} (start, stop, step = {args})") from None
+    return _leaf(values, requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:

@@ -197,3 +197,26 @@ def test_like_functions_read_python_data_as_tensor_does(make: Callable) -> None:
 @pytest.mark.parametrize("make", [ag.zeros_like, ag.ones_like])
 def test_like_functions_of_python_floats_in_float64_default(make: Callable, float64: None) -> None:
     assert make([1.0, 2.0]).dtype == np.float64
+
+
+def test_arange_of_a_0d_integer_tensor_or_array_is_int64() -> None:
+    """As np.arange(np.array(3)) and torch.arange(torch.tensor(3)); it was the default float."""
+    n = ag.tensor([[1, 2], [3, 4]]).sum()
+    for t in (ag.arange(n), ag.arange(np.array(3), 7), ag.arange(0, n, ag.tensor(2))):
+        assert t.dtype == np.int64
+    np.testing.assert_array_equal(ag.arange(n).data, np.arange(10))
+    assert ag.arange(ag.tensor(2.5)).dtype == np.float32
+    np.testing.assert_array_equal(ag.arange(ag.tensor(2.5)).data, [0.0, 1.0, 2.0])
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "pattern"),
+    [
+        ((0, float("inf")), ValueError, r"arange: Maximum allowed size exceeded"),
+        ((0, float("nan")), ValueError, r"arange: .*cannot compute length"),
+        (("a",), TypeError, r"arange: unsupported operand"),
+    ],
+)
+def test_arange_errors_name_the_function(args: tuple, error: type, pattern: str) -> None:
+    with pytest.raises(error, match=pattern):
+        ag.arange(*args)
