@@ -86,7 +86,15 @@ def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
 def full(shape: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of `shape` filled with `fill_value`, in the default dtype (or `dtype`)."""
     shape = _shape("full", (shape,) if isinstance(shape, int | np.integer) else (tuple(shape),))
-    return _leaf(np.full(shape, fill_value, dtype=_dtype("full", dtype)), requires_grad)
+    d = _dtype("full", dtype)
+    # NumPy turns None into nan and reads a string of digits as a number: a fill is a number
+    if fill_value is None or isinstance(fill_value, str | bytes):
+        raise TypeError(f"full: fill_value must be a number, got {fill_value!r}")
+    try:
+        values = np.full(shape, fill_value, dtype=d)
+    except (TypeError, ValueError) as err:
+        raise type(err)(f"full: {err} (shape {shape}, dtype {d})") from None
+    return _leaf(values, requires_grad)
 
 
 def _like(op: str, t: Any, dtype: Any) -> tuple[tuple[int, ...], np.dtype]:

@@ -220,3 +220,18 @@ def test_arange_of_a_0d_integer_tensor_or_array_is_int64() -> None:
 def test_arange_errors_name_the_function(args: tuple, error: type, pattern: str) -> None:
     with pytest.raises(error, match=pattern):
         ag.arange(*args)
+
+
+@pytest.mark.parametrize(
+    ("fill", "error", "pattern"),
+    [
+        (None, TypeError, r"full: fill_value must be a number, got None"),  # was a silent nan
+        ("1.5", TypeError, r"full: fill_value must be a number, got '1.5'"),  # was 1.5
+        ("a", TypeError, r"full: fill_value must be a number"),
+        (object(), TypeError, r"^full: float\(\) argument .* \(shape \(2,\), dtype float32\)"),
+        ([1.0, 2.0, 3.0], ValueError, r"^full: could not broadcast .* \(shape \(2,\), dtype"),
+    ],
+)
+def test_full_rejects_a_fill_that_is_not_a_number(fill: object, error: type, pattern: str) -> None:
+    with pytest.raises(error, match=pattern):
+        ag.full(2, fill)
