@@ -33,7 +33,8 @@ def _shape(op: str, shape: tuple) -> tuple[int, ...]:
     if len(shape) == 1 and isinstance(shape[0], tuple | list):
         shape = tuple(shape[0])
     for n in shape:
-        if not isinstance(n, int | np.integer) or n < 0:
+        # a bool is an int to Python, not a size to NumPy or PyTorch
+        if not isinstance(n, int | np.integer) or isinstance(n, bool) or n < 0:
             raise ValueError(f"{op}: invalid shape {shape}: sizes must be non-negative integers")
     return tuple(int(n) for n in shape)
 

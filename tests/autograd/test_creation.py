@@ -235,3 +235,10 @@ def test_arange_errors_name_the_function(args: tuple, error: type, pattern: str)
 def test_full_rejects_a_fill_that_is_not_a_number(fill: object, error: type, pattern: str) -> None:
     with pytest.raises(error, match=pattern):
         ag.full(2, fill)
+
+
+@pytest.mark.parametrize("make", [*SHAPED, lambda *s: ag.full(s, 1.0), ag.eye])
+def test_a_bool_is_not_a_size(make: Callable) -> None:
+    """zeros(True) made shape (1,); NumPy and PyTorch refuse a bool size."""
+    with pytest.raises(ValueError, match=r"invalid shape \(True"):
+        make(True)
