@@ -169,6 +169,11 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx: Context, a: Any, b: Any) -> Any:
+        # a nested list is a constant like an array (its rule computes b - 1 and a == 0)
+        if type(b) is list or type(b) is tuple:
+            b = np.asarray(b)
+        if type(a) is list or type(a) is tuple:
+            a = np.asarray(a)
         try:
             out = a**b
         except ValueError as err:

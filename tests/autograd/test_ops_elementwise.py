@@ -341,3 +341,28 @@ def test_python_float_times_integer_tensor_is_float64() -> None:
     y = Tensor(np.array([1, 2], np.int32)) * 0.5
     assert y.dtype == np.float64
     np.testing.assert_array_equal(y.data, [0.5, 1.0])
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda t, c: t + c,
+        lambda t, c: c - t,
+        lambda t, c: t * c,
+        lambda t, c: c / t,
+        lambda t, c: t**c,
+        lambda t, c: c**t,
+        lambda t, c: ag.maximum(t, c),
+    ],
+    ids=["add", "rsub", "mul", "rdiv", "pow", "rpow", "maximum"],
+)
+def test_a_nested_list_operand_is_a_constant_like_an_array(fn: Callable) -> None:
+    """A list on either side computes and differentiates as the same values in an array."""
+    values, const = [1.5, 2.5], [1.0, 2.0]
+    by_list = Tensor(values, dtype=np.float64, requires_grad=True)
+    by_array = Tensor(values, dtype=np.float64, requires_grad=True)
+    out_list, out_array = fn(by_list, const), fn(by_array, np.array(const))
+    np.testing.assert_array_equal(out_list.data, out_array.data)
+    out_list.sum().backward()
+    out_array.sum().backward()
+    np.testing.assert_array_equal(by_list.grad.data, by_array.grad.data)
