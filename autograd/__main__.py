@@ -37,31 +37,20 @@ _DEMO_RESUME_KEYS = {
 }
 
 
-def _int(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:  # argparse would name the type function: "invalid _seed value"
-        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
-
-
 def _positive_int(text: str) -> int:
-    value = _int(text)
+    value = checker.int_argument(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
 
 
-def _seed(text: str) -> int:
-    """A seed as NumPy's generators take it: an int >= 0."""
-    value = _int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be at least 0, got {value}")
-    return value
-
-
 def _add_demo_arguments(demo: argparse.ArgumentParser) -> None:
     demo.add_argument("--epochs", type=_positive_int, default=60, help="most epochs (60)")
-    demo.add_argument("--seed", type=_seed, help="seed of the split, init, dropout and batches (0)")
+    demo.add_argument(
+        "--seed",
+        type=checker.seed_argument,
+        help="seed of the split, init, dropout and batches (0)",
+    )
     demo.add_argument("--hidden", type=_positive_int, help="units per hidden layer (256)")
     demo.add_argument("--out", type=Path, default=Path("out"), help="output directory (./out)")
     demo.add_argument("--resume", type=Path, metavar="PATH", help="continue from a last.npz")

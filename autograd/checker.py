@@ -219,16 +219,18 @@ def _shapes_text(shapes: tuple) -> str:
 
 
 # ---- the command ----------------------------------------------------------------------------
-def _int(text: str) -> int:
+def int_argument(text: str) -> int:
+    """An int option for argparse, reported as "invalid int value" (this and seed_argument
+    serve the demo's options too)."""
     try:
         return int(text)
-    except ValueError:  # argparse would name the type function: "invalid _seed value"
+    except ValueError:  # argparse would name the type function: "invalid seed_argument value"
         raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
 
 
-def _seed(text: str) -> int:
+def seed_argument(text: str) -> int:
     """A seed as NumPy's generators take it: an int >= 0 (argparse reports anything else)."""
-    value = _int(text)
+    value = int_argument(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be at least 0, got {value}")
     return value
@@ -239,7 +241,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--ops", help="comma-separated op names to check (default: all), e.g. add,matmul,sum"
     )
-    parser.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
+    parser.add_argument("--seed", type=seed_argument, default=0, help="random seed (default 0)")
     parser.add_argument("--trials", type=int, default=3, help="random cases per op (default 3)")
     parser.add_argument(
         "--module",

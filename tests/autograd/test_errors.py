@@ -38,18 +38,19 @@ def test_matmul_shape_errors_name_both_shapes(a: tuple, b: tuple, pattern: str) 
         ag.matmul(ag.ones(*a), ag.ones(*b))
 
 
-@pytest.mark.parametrize(
-    ("name", "fn"),
-    [
-        ("add", lambda a, b: a + b),
-        ("sub", lambda a, b: a - b),
-        ("mul", lambda a, b: a * b),
-        ("div", lambda a, b: a / b),
-        ("pow", lambda a, b: a**b),
-        ("maximum", ag.maximum),
-        ("minimum", ag.minimum),
-    ],
-)
+# the binary ops and the names their errors carry
+_BINARY_OPS = [
+    ("add", lambda a, b: a + b),
+    ("sub", lambda a, b: a - b),
+    ("mul", lambda a, b: a * b),
+    ("div", lambda a, b: a / b),
+    ("pow", lambda a, b: a**b),
+    ("maximum", ag.maximum),
+    ("minimum", ag.minimum),
+]
+
+
+@pytest.mark.parametrize(("name", "fn"), _BINARY_OPS)
 @pytest.mark.parametrize("array_operand", [False, True])
 def test_broadcast_mismatch_names_op_and_both_shapes(
     name: str, fn: Callable, array_operand: bool
@@ -195,18 +196,7 @@ def test_where_condition_must_be_bool() -> None:
         ag.where(ag.ones(2), ag.ones(2), ag.zeros(2))
 
 
-@pytest.mark.parametrize(
-    ("name", "fn"),
-    [
-        ("add", lambda a, b: a + b),
-        ("sub", lambda a, b: a - b),
-        ("mul", lambda a, b: a * b),
-        ("div", lambda a, b: a / b),
-        ("pow", lambda a, b: a**b),
-        ("maximum", ag.maximum),
-        ("minimum", ag.minimum),
-    ],
-)
+@pytest.mark.parametrize(("name", "fn"), _BINARY_OPS)
 @pytest.mark.parametrize(("other", "kind"), [("a", "str"), (None, "NoneType"), ({}, "dict")])
 def test_unsupported_operand_is_a_type_error_naming_op_and_dtypes(
     name: str, fn: Callable, other: Any, kind: str
