@@ -31,12 +31,10 @@ def _topological_order(roots: Sequence[Context]) -> list[Context]:
     seen = set(roots)
     stack = list(roots)
     while stack:
-        for t in stack.pop().inputs:
-            if t is not None:
-                parent = t.grad_fn
-                if parent is not None and parent not in seen:
-                    seen.add(parent)
-                    stack.append(parent)
+        for parent in stack.pop().sources:
+            if parent is not None and parent._is_node and parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
     return sorted(seen, key=_creation_number, reverse=True)
 
 
@@ -180,7 +178,7 @@ def _chain_rule(
     so that is never written into. A parent that got its first gradient from
     the node just run goes through `heappushpop` (in a chain: no heap at
     all). When the graph is freed, a node also lets go of its large
-    intermediate inputs before its rule allocates (see `_release_inputs`).
+    intermediate inputs before its rule allocates (see `_release`).
     This loop is the engine's hot path, so it is written out in one piece.
     """
     heap = [(-node._seq, node) for node in dict.fromkeys(roots)]
@@ -210,30 +208,31 @@ def _chain_rule(
             if tensor_mode:
                 node.xp = xp
                 ran.append(node)
-            inputs = node.inputs
+            sources = node.sources
             if free:  # let go of large intermediate inputs before the rule allocates its results
-                for t in inputs:
-                    if t is not None and t.grad_fn is not None and t.data.nbytes >= _RELEASE_BYTES:
-                        node.inputs = inputs = _release_inputs(inputs)
-                        break
+                for t in sources:
+                    if t is not None and t._is_node and t._out.nbytes >= _RELEASE_BYTES:
+                        if not t._saved_output():  # its own rule still reads it
+                            _release(t)
                 t = None  # the loop variable must not keep the input alive either
             saved = node._saved
             grads = node.fn.backward(node, g)
             if free:
                 node._saved = _FREED
-                node._out = None
+                if node._out.nbytes >= _RELEASE_BYTES:  # a saved output: no consumer let go of it
+                    _release(node)
             if type(grads) is not tuple:
                 grads = (grads,)
-            if len(grads) != len(inputs):
-                if len(grads) > len(inputs) and all(gi is None for gi in grads[len(inputs) :]):
+            if len(grads) != len(sources):
+                if len(grads) > len(sources) and all(gi is None for gi in grads[len(sources) :]):
                     # as PyTorch: trailing Nones for forward arguments left at their defaults
-                    grads = grads[: len(inputs)]
+                    grads = grads[: len(sources)]
                 else:
                     raise RuntimeError(
                         f"{node.fn.name}: backward returned {len(grads)} gradient(s), expected "
-                        f"{len(inputs)} (one per input of forward, None where there is none)"
+                        f"{len(sources)} (one per input of forward, None where there is none)"
                     )
-            for t, gi in zip(inputs, grads):
+            for t, gi in zip(sources, grads):
                 if gi is None or t is None or not t.requires_grad:
                     continue
                 if tensor_mode:
@@ -241,20 +240,21 @@ def _chain_rule(
                         gi = Tensor._make(np.asarray(gi), False, None)
                 elif type(gi) is not _ndarray and type(gi) not in _SCALARS:
                     gi = gi.data if isinstance(gi, Tensor) else np.asarray(gi)
-                data = t.data
+                is_node = t._is_node  # t is the node that made this input, or a leaf
+                data = t._out if is_node else t.data
                 if gi.shape != data.shape:
                     gi = _sum_to_shape(gi, data.shape, xp, node, t)
                 if gi.dtype is not data.dtype and gi.dtype != data.dtype:
                     gi = gi.astype(data.dtype)
                 if anomaly:
                     check_finite(node.fn.name, "backward", gi)
-                parent = t.grad_fn
-                if parent is None:
+                if not is_node:
                     if type(gi) in _SCALARS:  # a leaf's .grad is an array
                         gi = np.asarray(gi)
                     owned = not tensor_mode and _is_fresh(gi, g, grads, saved)
                     _add_leaf(leaf_grads, t, gi, owned, tensor_mode)
                     continue
+                parent = t
                 current = parent._grad
                 if current is None:
                     parent._grad = gi
@@ -288,42 +288,36 @@ _RELEASE_BYTES = 1 << 16
 _PLACEHOLDERS: dict[tuple, np.ndarray] = {}
 
 
-def _release_inputs(inputs: tuple) -> tuple:
-    """A freed node's inputs with each large intermediate Tensor replaced by a stand-in.
+def _release(node: Context) -> None:
+    """Let go of a node's large output array: keep a stand-in of its shape and dtype.
 
-    As in PyTorch, a graph keeps only what its rules saved: a node's link to an
-    intermediate input need not pin that input's array once backward has run
-    (a training loop that keeps last step's loss would otherwise hold all of
-    its activations). The stand-in has the same grad_fn, shape and dtype, over a
-    zero-strided read-only array of zeros instead of the data; leaves (inputs, parameters)
-    are never replaced, and tensors the caller holds keep their data.
+    As in PyTorch, a freed graph keeps only what its rules saved: a node need
+    not pin its output once backward has passed it (a training loop that keeps
+    last step's loss would otherwise hold all of its activations). Consumers
+    only read the output's shape and dtype, which the stand-in has: a
+    zero-strided read-only array over RELEASED_BUFFER, shared by every stand-in
+    of that shape and dtype. Tensors the caller holds keep their data.
     """
-    released = []
-    for t in inputs:
-        if t is not None and t.grad_fn is not None and t.data.nbytes >= _RELEASE_BYTES:
-            data = t.data
-            key = (data.shape, data.dtype)
-            placeholder = _PLACEHOLDERS.get(key)
-            if placeholder is None:
-                if len(_PLACEHOLDERS) >= 256:  # shapes that keep changing: start over
-                    _PLACEHOLDERS.clear()
-                shape = data.shape
-                placeholder = _ndarray(shape, data.dtype, RELEASED_BUFFER, 0, (0,) * len(shape))
-                _PLACEHOLDERS[key] = placeholder
-            stand_in = Tensor._make(placeholder, True, t.grad_fn)
-            if t.name is not None:
-                stand_in.name = t.name
-            t = stand_in
-        released.append(t)
-    return tuple(released)
+    out = node._out
+    if out.base is RELEASED_BUFFER:
+        return
+    key = (out.shape, out.dtype)
+    placeholder = _PLACEHOLDERS.get(key)
+    if placeholder is None:
+        if len(_PLACEHOLDERS) >= 256:  # shapes that keep changing: start over
+            _PLACEHOLDERS.clear()
+        shape = out.shape
+        placeholder = _ndarray(shape, out.dtype, RELEASED_BUFFER, 0, (0,) * len(shape))
+        _PLACEHOLDERS[key] = placeholder
+    node._out = placeholder
 
 
-def _sum_to_shape(gi: Any, shape: tuple[int, ...], xp: Any, node: Context, t: Tensor) -> Any:
+def _sum_to_shape(gi: Any, shape: tuple[int, ...], xp: Any, node: Context, t: Any) -> Any:
     """Sum a broadcast gradient back to its input's shape, after checking it is one."""
     gshape = gi.shape
     lead = len(gshape) - len(shape)
     if lead < 0 or any(n != 1 and n != m for n, m in zip(shape, gshape[lead:])):
-        i = next(k for k, u in enumerate(node.inputs) if u is t)
+        i = next(k for k, u in enumerate(node.sources) if u is t)
         raise RuntimeError(
             f"{node.fn.name}: backward returned a gradient of shape {gshape} for input {i} "
             f"of shape {shape}, which does not broadcast to it"
@@ -452,10 +446,10 @@ def _nodes_leading_to(order: list[Context], inputs: list[Tensor]) -> set[Context
     target_nodes = {t.grad_fn for t in inputs if t.grad_fn is not None}
     needed: set[Context] = set()
     for node in reversed(order):  # inputs before the nodes that read them
-        for t in node.inputs:
+        for t in node.sources:
             if t is None:
                 continue
-            if id(t) in targets or t.grad_fn in needed or t.grad_fn in target_nodes:
+            if t in needed or t in target_nodes if t._is_node else id(t) in targets:
                 needed.add(node)
                 break
     return needed

@@ -21,7 +21,7 @@ import numpy as np
 
 from autograd.mode import STATE
 from autograd.ops.namespace import NUMPY
-from autograd.tensor import Tensor
+from autograd.tensor import RELEASED_BUFFER, Tensor
 
 _FREED = object()  # ctx._saved after a backward freed the buffers
 
@@ -29,18 +29,23 @@ _FREED = object()  # ctx._saved after a backward freed the buffers
 class Context:
     """What forward leaves for backward, and the node recorded in the graph.
 
-    `inputs` is a tuple of the Tensor arguments (None for other arguments), in order;
-    `needs_input_grad[i]` says whether input i wants a gradient, so a rule can
-    skip work. Any other attribute (`ctx.axis = 1`) is the op's own.
+    `sources[i]` says where forward argument i came from: the leaf Tensor
+    itself, the node that made it (an op's output), or None (not a Tensor).
+    As in PyTorch, the graph holds nodes, not intermediate tensors: a tensor
+    the caller drops is freed, and each node keeps its own output array
+    (`_out`) for its consumers to read the shape and dtype from. `inputs`
+    rebuilds the Tensor arguments for inspection. `needs_input_grad[i]` says
+    whether input i wants a gradient, so a rule can skip work. Any other
+    attribute (`ctx.axis = 1`) is the op's own.
     """
 
     # The fields every op touches are slots; rarely used ones (hooks, retained
-    # tensors, the saved output's version counter) default to None at class
+    # tensors, the output's version counter, its name) default to None at class
     # level and only land in the instance dict when set.
     # Each Function has its own Context subclass (`Function._node_type`) whose
     # class attributes `fn` and `name` say which op made the node.
     __slots__ = ("__dict__", "__weakref__", "_epoch", "_grad", "_grad_owned", "_out", "_saved")
-    __slots__ += ("_seq", "inputs")
+    __slots__ += ("_seq", "sources")
     fn: type[Function]
     name: str = "function"  # the op's name in the op table, e.g. "mul"
     # The namespace rules compute in: NumPy, except while a create_graph
@@ -49,28 +54,59 @@ class Context:
     _hooks: list | None = None
     _retained: list | None = None
     _extras = False  # True once the output tensor has hooks or retains its grad
-    _out_vc: list | None = None
+    _out_vc: list | None = None  # the output's version counter, once it has one
+    _label: str | None = None  # the output's name (Tensor.name)
+    # As a source of another node, a node stands for the output it made: that
+    # output requires grad, and is no leaf (Tensor._is_node is False).
+    requires_grad = True
+    _is_node = True
 
     @property
     def needs_input_grad(self) -> tuple[bool, ...]:
         """For each input of forward: is it a Tensor that requires grad?"""
-        inputs = self.inputs
-        if len(inputs) == 2:  # most ops: no loop
-            a, b = inputs
+        sources = self.sources
+        if len(sources) == 2:  # most ops: no loop
+            a, b = sources
             return (a is not None and a.requires_grad, b is not None and b.requires_grad)
-        if len(inputs) == 3:  # linear, where, normalizations
-            a, b, c = inputs
+        if len(sources) == 3:  # linear, where, normalizations
+            a, b, c = sources
             return (
                 a is not None and a.requires_grad,
                 b is not None and b.requires_grad,
                 c is not None and c.requires_grad,
             )
-        return tuple([t is not None and t.requires_grad for t in inputs])
+        return tuple([t is not None and t.requires_grad for t in sources])
+
+    @property
+    def inputs(self) -> tuple[Tensor | None, ...]:
+        """The Tensor arguments of forward (None for others), in order, for inspection.
+
+        A leaf is the tensor itself; an op's output is rebuilt over its node
+        (same array, same grad_fn, not the same object).
+        """
+        return tuple([t._as_output() if t is not None and t._is_node else t for t in self.sources])
 
     @property
     def parents(self) -> list[Tensor]:
         """The Tensor inputs of this node (constants left out), in argument order."""
         return [t for t in self.inputs if t is not None]
+
+    def _as_output(self) -> Tensor:
+        """A Tensor over this node's output (what the graph keeps of it is the node)."""
+        return Tensor._make(self._out, True, self)
+
+    def _out_counter(self) -> list[int]:
+        """The version counter of this node's output, made on need (see Tensor._counter)."""
+        vc = self._out_vc
+        if vc is None:
+            vc = self._out_vc = [0, 0]
+        return vc
+
+    def _saved_output(self) -> bool:
+        """Whether forward saved the output: only then do writes to it matter here."""
+        out = self._out
+        saved = self._saved
+        return saved is not _FREED and any(v is out for v in saved)
 
     def __repr__(self) -> str:
         return f"<{self.fn.name}>"
@@ -101,16 +137,18 @@ class Context:
         A version counter is `[version, epoch of the last write]`; a write after
         this node saved its values has a later epoch than the node's.
         """
-        for i, t in enumerate(self.inputs):
-            vc = None if t is None else t._vc
+        for i, t in enumerate(self.sources):
+            if t is None:
+                continue
+            vc, data = (t._out_vc, t._out) if t._is_node else (t._vc, t.data)
             if vc is not None and vc[1] > self._epoch:
                 raise RuntimeError(
-                    f"{self.fn.name}: input {i} (shape {t.shape}, dtype {t.dtype}) was modified "
-                    f"in place after it was saved for backward (it is now at version {vc[0]}); "
-                    "use an out-of-place op, or modify a copy"
+                    f"{self.fn.name}: input {i} (shape {data.shape}, dtype {data.dtype}) was "
+                    f"modified in place after it was saved for backward (it is now at version "
+                    f"{vc[0]}); use an out-of-place op, or modify a copy"
                 )
         vc = self._out_vc
-        if vc is not None and vc[1] > self._epoch:
+        if vc is not None and vc[1] > self._epoch and self._saved_output():
             raise RuntimeError(
                 f"{self.fn.name}: its output was modified in place after it was saved for "
                 f"backward (it is now at version {vc[0]}); use an out-of-place op, or modify a copy"
@@ -118,11 +156,22 @@ class Context:
 
     def _as_tensor(self, value: Any) -> Any:
         """Map a saved array back to the Tensor it is the data of (an input or the output)."""
-        for t in self.inputs:
-            if t is not None and value is t.data:
-                return t
+        for t in self.sources:
+            if t is not None:
+                if not t._is_node:
+                    if value is t.data:
+                        return t
+                elif value is t._out:
+                    return t._as_output()
         if value is self._out:
-            return Tensor._make(value, True, self)
+            return self._as_output()
+        for t in self.sources:
+            if t is not None and t._is_node and _released(t._out, value):
+                raise RuntimeError(
+                    f"{self.fn.name}: create_graph through an input (shape {value.shape}, dtype "
+                    f"{value.dtype}) made by {t.fn.name}, whose graph an earlier backward freed; "
+                    "pass retain_graph=True to that backward"
+                )
         return value
 
     def _hook_list(self) -> list:
@@ -138,6 +187,16 @@ class Context:
             self._extras = True
         if all(ref() is not tensor for ref in self._retained):
             self._retained.append(weakref.ref(tensor))
+
+
+def _released(out: np.ndarray, value: Any) -> bool:
+    """Whether a node's output was let go of by a backward and `value` may have been it."""
+    return (
+        out.base is RELEASED_BUFFER
+        and isinstance(value, np.ndarray)
+        and value.shape == out.shape
+        and value.dtype == out.dtype
+    )
 
 
 _new_object = object.__new__
@@ -206,14 +265,16 @@ class Function:
             if isinstance(a, Tensor):
                 record = a.requires_grad
                 a_data = a.data
+                a = a.grad_fn or a  # an op's output is known by its node (see Context)
             else:
                 a_data, a = a, None
             if isinstance(b, Tensor):
                 record = record or b.requires_grad
                 b_data = b.data
+                b = b.grad_fn or b
             else:
                 b_data, b = b, None
-            ctx.inputs = inputs = (a, b)
+            ctx.sources = sources = (a, b)
             if kwargs:
                 out = cls.forward(ctx, a_data, b_data, **kwargs)
             else:  # a plain call is cheaper than unpacking an empty dict
@@ -221,22 +282,22 @@ class Function:
         elif len(args) == 1 and isinstance(args[0], Tensor):
             a = args[0]
             record = a.requires_grad
-            ctx.inputs = inputs = (a,)
+            ctx.sources = sources = (a.grad_fn or a,)
             out = cls.forward(ctx, a.data, **kwargs) if kwargs else cls.forward(ctx, a.data)
         else:
             arrays = []
-            inputs = []
+            sources = []
             record = False
             for a in args:
                 if isinstance(a, Tensor):
                     arrays.append(a.data)
-                    inputs.append(a)
+                    sources.append(a.grad_fn or a)
                     if a.requires_grad:
                         record = True
                 else:
                     arrays.append(a)
-                    inputs.append(None)
-            ctx.inputs = inputs = tuple(inputs)
+                    sources.append(None)
+            ctx.sources = sources = tuple(sources)
             out = cls.forward(ctx, *arrays, **kwargs)
         if type(out) is not _ndarray:
             out = _as_array(ctx, out)
@@ -248,18 +309,14 @@ class Function:
             result.requires_grad = True
             result.grad_fn = ctx
             ctx._grad = None
-            ctx._out = None  # kept only when saved: the node must not pin its output
+            ctx._out = out
             ctx._epoch = STATE.inplace_epoch
             ctx._seq = _next_number()
-            for v in ctx._saved:
-                if v is out:  # the output's version counter is linked when it is made
-                    ctx._out = out  # (Tensor._counter): a write to it is then seen here
-                    break
         else:
             result.requires_grad = False
             result.grad_fn = None
         if out.base is not None:
-            _share_version_with_base(result, out, inputs)
+            _share_version_with_base(result, out, sources)
         return result
 
 
@@ -277,12 +334,15 @@ def _as_array(ctx: Context, out: Any) -> np.ndarray:
     return array
 
 
-def _share_version_with_base(result: Tensor, out: np.ndarray, tensors: list) -> None:
+def _share_version_with_base(result: Tensor, out: np.ndarray, sources: tuple) -> None:
     """A view of an input shares its version counter, so writes through either are seen."""
     base = out.base
-    for t in tensors:
-        if t is not None and (t.data is base or t.data.base is base):
-            result._link_counter(t._counter())
+    for t in sources:
+        if t is None:
+            continue
+        data = t._out if t._is_node else t.data
+        if data is base or data.base is base:
+            result._link_counter(t._out_counter() if t._is_node else t._counter())
             return
 
 

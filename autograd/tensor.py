@@ -15,7 +15,7 @@ import numpy as np
 from autograd.dtypes import get_default_dtype
 from autograd.mode import STATE
 
-# What the stand-in of a released intermediate reads (engine._release_inputs): its
+# What the stand-in of a released intermediate reads (engine._release): its
 # array views these zero bytes with zero strides, whatever its shape and dtype.
 RELEASED_BUFFER = bytes(32)
 
@@ -127,8 +127,9 @@ class Tensor:
     __slots__ = ("__dict__", "__weakref__", "data", "grad_fn", "requires_grad")
     grad: Tensor | None = None  # set by backward (leaves, retain_grad) or by the user
     _vc: list[int] | None = None  # the version counter: see _counter
-    name: str | None = None
+    _name: str | None = None
     _hooks: list | None = None
+    _is_node = False  # a graph node's sources are leaf Tensors or nodes (Context: True)
     __array_ufunc__ = None  # NumPy defers to our reflected operators: ndarray + Tensor -> Tensor
 
     def __init__(
@@ -144,9 +145,25 @@ class Tensor:
             self.name = name
 
     @property
+    def name(self) -> str | None:
+        """A label for graph drawings (`fc1.weight`); an op's output keeps it on its node."""
+        node = self.grad_fn
+        return self._name if node is None else node._label
+
+    @name.setter
+    def name(self, value: str | None) -> None:
+        # The graph keeps an intermediate's node, not the tensor (see Context.sources),
+        # so the name lives there: a drawing made after the tensor is gone still shows it.
+        node = self.grad_fn
+        if node is None:
+            self._name = value
+        else:
+            node._label = value
+
+    @property
     def _data_released(self) -> bool:
-        """True for the stand-in that replaces a large intermediate in a freed graph
-        (engine._release_inputs): it has the shape and dtype, not the values."""
+        """True for a tensor over a large intermediate's stand-in in a freed graph
+        (engine._release): it has the shape and dtype, not the values."""
         return self.data.base is RELEASED_BUFFER
 
     @staticmethod
@@ -204,28 +221,24 @@ class Tensor:
     def _counter(self) -> list[int]:
         """This tensor's version counter `[version, epoch of the last write]`, made on need.
 
-        A node that saved its own output (tanh, exp, ...) reads the output's
-        counter in backward. Counters are made lazily (most outputs are never
-        written in place), so the node gets it here, not at forward; every
-        tensor over that output (create_graph makes a second one) shares it.
+        An op's output shares its counter with the node that made it: that node
+        (if it saved its output, as tanh and exp do) and the nodes that consume
+        the output read it there in backward, since the graph does not keep the
+        tensor. Counters are made lazily (most outputs are never written in
+        place); every tensor over that output (create_graph makes more) shares it.
         """
         vc = self._vc
         if vc is None:
             node = self.grad_fn
-            if node is not None and node._out is self.data:
-                vc = node._out_vc
-                if vc is None:
-                    vc = node._out_vc = [0, 0]
-            else:
-                vc = [0, 0]
+            vc = [0, 0] if node is None else node._out_counter()
             self._vc = vc
         return vc
 
     def _link_counter(self, vc: list[int]) -> None:
-        """Use `vc` (a base's counter) as this view's counter, and its node's if it saved it."""
+        """Use `vc` (a base's counter) as this view's counter, and its node's."""
         self._vc = vc
         node = self.grad_fn
-        if node is not None and node._out is self.data:
+        if node is not None:
             node._out_vc = vc
 
     def numel(self) -> int:

@@ -341,3 +341,39 @@ def test_setitem_out_of_range_is_an_index_error() -> None:
     t = ag.zeros(3)
     with pytest.raises(IndexError, match=r"setitem: .*5.*\(3,\)"):
         t[5] = 1.0
+
+
+# ---- the graph keeps nodes, not intermediate tensors ------------------------------------------
+def test_dropped_intermediate_modified_in_place_is_still_seen_by_its_consumer() -> None:
+    """The counter lives on the node that made the tensor, which the graph keeps."""
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2.0  # mul does not save its output: only h's consumer cares
+    y = (h * h).sum()  # saves h
+    with ag.no_grad():
+        h.add_(1.0)
+    del h
+    with pytest.raises(RuntimeError, match=r"mul: input 0 \(shape \(2,\), dtype float32\)"):
+        y.backward()
+
+
+def test_dropped_intermediate_modified_through_a_view_is_seen() -> None:
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    h = x * 2.0
+    y = (h * h).sum()
+    view = h[1:]  # shares h's counter, and so its node's
+    del h
+    with ag.no_grad():
+        view.mul_(0.0)
+    with pytest.raises(RuntimeError, match=r"mul: input 0 .*modified in place"):
+        y.backward()
+
+
+def test_output_written_when_its_node_saved_nothing_is_fine() -> None:
+    """A counter on a node that did not save its output is not a reason to raise."""
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2.0  # saves x and 2.0, not h
+    y = (h + 1.0).sum()  # add saves nothing
+    with ag.no_grad():
+        h.add_(1.0)
+    y.backward()
+    np.testing.assert_array_equal(x.grad.data, [2.0, 2.0])

@@ -342,3 +342,13 @@ def test_gradcheck_failure_is_pictured_with_the_wrong_op_marked():
     red = [label for label, attrs in _nodes(g).values() if "color=red" in attrs]
     assert red == ["badsquare"]
     assert any(label.startswith("w\\n(2,) float64") for label in _labels(g))
+
+
+def test_name_of_a_dropped_intermediate_is_drawn() -> None:
+    """The graph keeps an intermediate's node, not the tensor: its name lives on the node."""
+    x = ag.Tensor([1.0, 2.0], requires_grad=True, name="x")
+    h = x * 2.0
+    h.name = "hidden"
+    y = (h + 1.0).sum()
+    del h
+    assert "hidden" in ag.draw_graph(y).source
