@@ -13,13 +13,12 @@ operators and `xp.<name>` serves both paths (see `autograd.ops.namespace`).
 
 from __future__ import annotations
 
-import itertools
 import weakref
 from typing import Any, ClassVar
 
 import numpy as np
 
-from autograd.mode import STATE
+from autograd.mode import STATE, tick
 from autograd.ops.namespace import NUMPY
 from autograd.tensor import RELEASED_BUFFER, Tensor
 
@@ -44,7 +43,7 @@ class Context:
     # level and only land in the instance dict when set.
     # Each Function has its own Context subclass (`Function._node_type`) whose
     # class attributes `fn` and `name` say which op made the node.
-    __slots__ = ("__dict__", "__weakref__", "_epoch", "_grad", "_grad_owned", "_out", "_saved")
+    __slots__ = ("__dict__", "__weakref__", "_grad", "_grad_owned", "_out", "_saved")
     __slots__ += ("_seq", "sources")
     fn: type[Function]
     name: str = "function"  # the op's name in the op table, e.g. "mul"
@@ -125,7 +124,7 @@ class Context:
                 "(its saved values were freed after the first backward); "
                 "pass retain_graph=True to the first backward() if you need to"
             )
-        if self._epoch != STATE.inplace_epoch:
+        if STATE.last_write > self._seq:
             self._check_versions()
         if self.xp is not NUMPY:
             return tuple(self._as_tensor(v) for v in saved)
@@ -134,21 +133,21 @@ class Context:
     def _check_versions(self) -> None:
         """Raise if an input or the output was written in place after forward saved it.
 
-        A version counter is `[version, epoch of the last write]`; a write after
-        this node saved its values has a later epoch than the node's.
+        A version counter is `[version, tick of the last write]` (mode.tick); a write
+        after this node saved its values has a later tick than the node's `_seq`.
         """
         for i, t in enumerate(self.sources):
             if t is None:
                 continue
             vc, data = (t._out_vc, t._out) if t._is_node else (t._vc, t.data)
-            if vc is not None and vc[1] > self._epoch:
+            if vc is not None and vc[1] > self._seq:
                 raise RuntimeError(
                     f"{self.fn.name}: input {i} (shape {data.shape}, dtype {data.dtype}) was "
                     f"modified in place after it was saved for backward (it is now at version "
                     f"{vc[0]}); use an out-of-place op, or modify a copy"
                 )
         vc = self._out_vc
-        if vc is not None and vc[1] > self._epoch and self._saved_output():
+        if vc is not None and vc[1] > self._seq and self._saved_output():
             raise RuntimeError(
                 f"{self.fn.name}: its output was modified in place after it was saved for "
                 f"backward (it is now at version {vc[0]}); use an out-of-place op, or modify a copy"
@@ -201,7 +200,6 @@ def _released(out: np.ndarray, value: Any) -> bool:
 
 _new_object = object.__new__
 _ndarray = np.ndarray
-_next_number = itertools.count().__next__  # creation order of nodes: the engine sorts by it
 
 
 class Function:
@@ -310,8 +308,7 @@ class Function:
             result.grad_fn = ctx
             ctx._grad = None
             ctx._out = out
-            ctx._epoch = STATE.inplace_epoch
-            ctx._seq = _next_number()
+            ctx._seq = tick()  # creation order: the engine sorts by it, writes compare with it
         else:
             result.requires_grad = False
             result.grad_fn = None

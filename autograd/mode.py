@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import itertools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -17,17 +18,20 @@ _Fn = TypeVar("_Fn", bound=Callable[..., Any])
 class _State:
     """The flags every op reads: grad recording and anomaly detection."""
 
-    __slots__ = ("anomaly", "grad_enabled", "inplace_epoch")
+    __slots__ = ("anomaly", "grad_enabled", "last_write")
 
     def __init__(self) -> None:
         self.grad_enabled = True
         self.anomaly = False
-        # Bumped by every in-place write: a backward skips its version checks
-        # when no write happened since the forward (the common case).
-        self.inplace_epoch = 0
+        # The tick of the latest in-place write: a backward skips its version
+        # checks when no write happened since the forward (the common case).
+        self.last_write = -1
 
 
 STATE = _State()
+# One clock orders graph nodes (the engine runs newer nodes first) and in-place
+# writes (a write with a later tick than a node's came after that node saved its values).
+tick = itertools.count().__next__
 
 
 class _GradModeSwitch:

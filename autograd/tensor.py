@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from autograd.dtypes import get_default_dtype
-from autograd.mode import STATE
+from autograd.mode import STATE, tick
 
 # What the stand-in of a released intermediate reads (engine._release): its
 # array views these zero bytes with zero strides, whatever its shape and dtype.
@@ -210,16 +210,15 @@ class Tensor:
         """Record an in-place write to `.data` made outside the engine (optimizers, init).
 
         A backward that saved this tensor before the write then raises instead
-        of silently using the new values. The counter is `[version, epoch of
+        of silently using the new values. The counter is `[version, tick of
         the last write]`, shared with views and detached copies.
         """
-        STATE.inplace_epoch += 1
         vc = self._counter()
         vc[0] += 1
-        vc[1] = STATE.inplace_epoch
+        vc[1] = STATE.last_write = tick()
 
     def _counter(self) -> list[int]:
-        """This tensor's version counter `[version, epoch of the last write]`, made on need.
+        """This tensor's version counter `[version, tick of the last write]`, made on need.
 
         An op's output shares its counter with the node that made it: that node
         (if it saved its output, as tanh and exp do) and the nodes that consume
