@@ -1,6 +1,7 @@
 """deep: a chain of N links y = y * 1.0001 + 0.0001 (2N ops), then backward.
 
-For a 0-d float64 Tensor and for a Value. Float64 because 1.0001^1e6 = e^100
+For a 0-d float64 Tensor and for a Value (and PyTorch at 1e5 links, for
+comparison, when installed). Float64 because 1.0001^1e6 = e^100
 overflows float32. The targets are absolute: the 1e6-link chain completes
 (no recursion limit), <= 5 us and <= 600 bytes per op, time linear in N.
 Memory per op is the tracemalloc peak of a separate run (tracing slows the
@@ -32,6 +33,7 @@ from benchmarks.harness import (
     frozen_gc,
     verdict,
 )
+from benchmarks.torch_rows import torch_or_none
 
 NAME = "deep"
 A, B = 1.0001, 0.0001
@@ -58,11 +60,11 @@ def _value_leaf() -> object:
 
 
 def _grad(kind: str, x: object) -> float:
-    return float(x.grad.item()) if kind == "Tensor" else float(x.grad)
+    return float(x.grad) if kind == "Value" else float(x.grad.item())
 
 
 def _out(kind: str, y: object) -> float:
-    return float(y.item()) if kind == "Tensor" else float(y.data)
+    return float(y.data) if kind == "Value" else float(y.item())
 
 
 LEAVES: dict[str, Callable[[], object]] = {"Tensor": _tensor_leaf, "Value": _value_leaf}
@@ -139,9 +141,8 @@ def _repeats(n: int, settings: Settings) -> int:
     return 3 if n >= 10**5 else 7
 
 
-def _case(kind: str, n: int, settings: Settings) -> tuple[Row, float]:
-    """Check, time and weigh one chain; the row and its seconds per op."""
-    leaf = LEAVES[kind]
+def _timed(kind: str, leaf: Callable[[], object], n: int, settings: Settings) -> tuple:
+    """Check and time one chain (the median of a few runs): total, forward, backward, in gc."""
     y_ref, g_ref = _expected(n)
     runs = []
     for _ in range(_repeats(n, settings)):
@@ -151,7 +152,13 @@ def _case(kind: str, n: int, settings: Settings) -> tuple[Row, float]:
         check_close(f"deep {kind} N={n}: grad", _grad(kind, x), g_ref, rtol=1e-12)
         del x, y  # freeing the chain is not part of the timed work
         runs.append((fwd + bwd, fwd, bwd, in_gc))
-    total, fwd, bwd, in_gc = sorted(runs)[len(runs) // 2]  # the median run (odd count)
+    return sorted(runs)[len(runs) // 2]  # the median run (odd count)
+
+
+def _case(kind: str, n: int, settings: Settings) -> tuple[Row, float]:
+    """Check, time and weigh one chain; the row and its seconds per op."""
+    leaf = LEAVES[kind]
+    total, fwd, bwd, in_gc = _timed(kind, leaf, n, settings)
     per_op = total / (2 * n)
     engine_per_op = (total - in_gc) / (2 * n)
     mem = _bytes_per_op(leaf, n)
@@ -173,7 +180,7 @@ def _case(kind: str, n: int, settings: Settings) -> tuple[Row, float]:
             "forward_s": fwd,
             "backward_s": bwd,
             "gc_s": in_gc,
-            "repeats": len(runs),
+            "repeats": _repeats(n, settings),
         },
     )
     return row, (per_op, engine_per_op)
@@ -223,6 +230,31 @@ def _floor_row(base_n: int, n: int, settings: Settings) -> Row:
     )
 
 
+def _torch_row(n: int, settings: Settings) -> Row | None:
+    """PyTorch on the same chain of 0-d float64 tensors (time only: its memory is not
+    Python's to trace), or None when torch is not installed."""
+    torch = torch_or_none()
+    if torch is None:
+        return None
+
+    def leaf() -> object:
+        return torch.tensor(1.0, dtype=torch.float64, requires_grad=True)
+
+    total, fwd, bwd, _ = _timed("torch", leaf, n, settings)
+    per_op = total / (2 * n)
+    return Row(
+        workload=NAME,
+        case=f"Tensor N={_fmt_n(n)} links [torch]",
+        ours=f"{per_op * 1e6:.2f} us/op",
+        reference="-",
+        ratio=None,
+        target="-",
+        status="info",
+        note=f"forward {fmt_time(fwd)}, backward {fmt_time(bwd)}",
+        data={"n_links": n, "ops": 2 * n, "us_per_op": per_op * 1e6},
+    )
+
+
 def run(settings: Settings) -> list[Row]:
     """Every chain length for both engines, then whether time per op stayed flat in N."""
     ns = NS_QUICK if settings.quick else NS_FULL
@@ -252,6 +284,13 @@ def run(settings: Settings) -> list[Row]:
                     data={"per_op_ratio": growth, "per_op_ratio_with_gc": big / base},
                 )
             )
+    torch_n = ns[-1] if settings.quick else 10**5  # 1e6 links take torch half a minute
+    try:
+        row = _torch_row(torch_n, settings)
+    except Exception as err:
+        row = failed_row(NAME, f"Tensor N={_fmt_n(torch_n)} links [torch]", err)
+    if row is not None:
+        rows.append(row)
     try:
         rows.append(_floor_row(base_n, ns[-1], settings))
     except Exception as err:
