@@ -8,6 +8,7 @@ shape and cast to its dtype, where hooks run and where saved buffers are freed.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from heapq import heapify, heappop, heappush, heappushpop
 from operator import attrgetter
@@ -309,6 +310,7 @@ def _release(node: Context) -> None:
         shape = out.shape
         placeholder = _ndarray(shape, out.dtype, RELEASED_BUFFER, 0, (0,) * len(shape))
         _PLACEHOLDERS[key] = placeholder
+    node._released_out = weakref.ref(out)  # what a rule that saved it compares with
     node._out = placeholder
 
 

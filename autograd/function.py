@@ -20,7 +20,7 @@ import numpy as np
 
 from autograd.mode import STATE, tick
 from autograd.ops.namespace import NUMPY
-from autograd.tensor import RELEASED_BUFFER, Tensor
+from autograd.tensor import Tensor
 
 _FREED = object()  # ctx._saved after a backward freed the buffers
 
@@ -55,6 +55,9 @@ class Context:
     _extras = False  # True once the output tensor has hooks or retains its grad
     _out_vc: list | None = None  # the output's version counter, once it has one
     _label: str | None = None  # the output's name (Tensor.name)
+    # After a backward let go of the output (engine._release): a weak reference to it, so a
+    # rule that saved it still knows it for this node's output under create_graph.
+    _released_out: weakref.ref | None = None
     # As a source of another node, a node stands for the output it made: that
     # output requires grad, and is no leaf (Tensor._is_node is False).
     requires_grad = True
@@ -162,15 +165,12 @@ class Context:
                         return t
                 elif value is t._out:
                     return t._as_output()
+                elif t._released_out is not None and value is t._released_out():
+                    # a backward let go of it in the graph, but this rule saved it: it is
+                    # still t's output, differentiable through t (PyTorch keeps that link)
+                    return Tensor._make(value, True, t)
         if value is self._out:
             return self._as_output()
-        for t in self.sources:
-            if t is not None and t._is_node and _released(t._out, value):
-                raise RuntimeError(
-                    f"{self.fn.name}: create_graph through an input (shape {value.shape}, dtype "
-                    f"{value.dtype}) made by {t.fn.name}, whose graph an earlier backward freed; "
-                    "pass retain_graph=True to that backward"
-                )
         return value
 
     def _hook_list(self) -> list:
@@ -186,16 +186,6 @@ class Context:
             self._extras = True
         if all(ref() is not tensor for ref in self._retained):
             self._retained.append(weakref.ref(tensor))
-
-
-def _released(out: np.ndarray, value: Any) -> bool:
-    """Whether a node's output was let go of by a backward and `value` may have been it."""
-    return (
-        out.base is RELEASED_BUFFER
-        and isinstance(value, np.ndarray)
-        and value.shape == out.shape
-        and value.dtype == out.dtype
-    )
 
 
 _new_object = object.__new__
