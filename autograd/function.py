@@ -262,7 +262,7 @@ class Function:
                 b = b.grad_fn or b
             else:
                 b_data, b = b, None
-            ctx.sources = sources = (a, b)
+            ctx.sources = (a, b)
             if kwargs:
                 out = cls.forward(ctx, a_data, b_data, **kwargs)
             else:  # a plain call is cheaper than unpacking an empty dict
@@ -270,7 +270,7 @@ class Function:
         elif len(args) == 1 and isinstance(args[0], Tensor):
             a = args[0]
             record = a.requires_grad
-            ctx.sources = sources = (a.grad_fn or a,)
+            ctx.sources = (a.grad_fn or a,)
             out = cls.forward(ctx, a.data, **kwargs) if kwargs else cls.forward(ctx, a.data)
         else:
             arrays = []
@@ -285,7 +285,7 @@ class Function:
                 else:
                     arrays.append(a)
                     sources.append(None)
-            ctx.sources = sources = tuple(sources)
+            ctx.sources = tuple(sources)
             out = cls.forward(ctx, *arrays, **kwargs)
         if type(out) is not _ndarray:
             out = _as_array(ctx, out)
@@ -303,7 +303,7 @@ class Function:
             result.requires_grad = False
             result.grad_fn = None
         if out.base is not None:
-            _share_version_with_base(result, out, sources)
+            _share_version_with_base(result, out, args)
         return result
 
 
@@ -321,16 +321,19 @@ def _as_array(ctx: Context, out: Any) -> np.ndarray:
     return array
 
 
-def _share_version_with_base(result: Tensor, out: np.ndarray, sources: tuple) -> None:
-    """A view of an input shares its version counter, so writes through either are seen."""
+def _share_version_with_base(result: Tensor, out: np.ndarray, args: tuple) -> None:
+    """A view of an input shares its version counter, so writes through either are seen.
+
+    It reads the Tensor arguments, not the graph: after a backward let go of an
+    intermediate's array in its node, the tensor the caller holds still has it.
+    """
     base = out.base
-    for t in sources:
-        if t is None:
-            continue
-        data = t._out if t._is_node else t.data
-        if data is base or data.base is base:
-            result._link_counter(t._out_counter() if t._is_node else t._counter())
-            return
+    for t in args:
+        if isinstance(t, Tensor):
+            data = t.data
+            if data is base or data.base is base:
+                result._link_counter(t._counter())
+                return
 
 
 def check_finite(op: str, where: str, array: Any) -> None:

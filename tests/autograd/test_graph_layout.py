@@ -100,6 +100,23 @@ _VIEWS: dict[str, Callable[[Tensor], Tensor]] = {
 }
 
 
+@pytest.mark.parametrize("view", list(_VIEWS))
+def test_view_of_an_intermediate_made_after_a_freeing_backward_shares_its_version(
+    view: str,
+) -> None:
+    """The backward let go of h's array in the graph; h still has it, and a view of h made
+    then must share h's counter, so a write through it is seen (PyTorch raises too)."""
+    x = _ones(BIG)
+    h = x + 1.0
+    (h * 2.0).sum().backward()
+    z = (h * h).sum()  # saves h
+    with ag.no_grad():
+        _VIEWS[view](h).mul_(0.0)
+    assert h._version == 1
+    with pytest.raises(RuntimeError, match=r"^mul: input 0 \(shape \(256, 128\), dtype float32"):
+        z.backward()
+
+
 _SETUPS: dict[str, Callable[[Tensor], tuple[Tensor, Tensor]]] = {
     "consumer saves it": lambda x: ((h := x * 2.0), (h * h).sum()),
     "nobody saves it": lambda x: ((h := x * 2.0), (h + 1.0).sum()),
