@@ -245,9 +245,10 @@ class _TensorDrawing(_Drawing):
             # a large intermediate that a freeing backward let go of has no values left
             released = t._data_released
             lines.append("data released by backward" if released else self.summary("data", t.data))
-        if self.show_grad and (t.grad is not None or (t.grad_fn is None and t.requires_grad)):
-            lines.append("grad None" if t.grad is None else self.summary("grad", t.grad.data))
         node = t.grad_fn
+        grad = t.grad if t.grad is not None or node is None else _retained_grad(node)
+        if self.show_grad and (grad is not None or (node is None and t.requires_grad)):
+            lines.append("grad None" if grad is None else self.summary("grad", grad.data))
         if node is None:
             style = _LEAF if t.requires_grad else _CONSTANT
             self.add_node(t, "\n".join(lines), style, _group(t.name))
@@ -268,6 +269,19 @@ class _TensorDrawing(_Drawing):
             "draw_graph: highlight takes Tensors and graph nodes (tensor.grad_fn) for a "
             f"Tensor graph, got {type(item).__name__}"
         )
+
+
+def _retained_grad(node: Context) -> Tensor | None:
+    """The `.grad` that `retain_grad()` kept for a node's output.
+
+    The graph keeps the node, not the tensor (a box is drawn from a Tensor
+    rebuilt over the node): the grad is on the tensor that asked for it.
+    """
+    for ref in node._retained or ():
+        t = ref()
+        if t is not None and t.grad is not None:
+            return t.grad
+    return None
 
 
 def _broadcasts(node: Context) -> bool:

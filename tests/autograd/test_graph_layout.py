@@ -287,6 +287,19 @@ def test_custom_function_sees_inputs_and_needs_input_grad_of_dropped_intermediat
 
 
 # ---- graph pictures -------------------------------------------------------------------------
+def test_draw_graph_shows_the_retained_grad_of_an_intermediate() -> None:
+    """show_grad draws an intermediate's retained .grad, as it did when the graph kept the
+    tensor itself (the box is drawn from the node)."""
+    x = Tensor([1.0, 2.0], requires_grad=True, name="x")
+    h = x * 2.0
+    h.name = "h"
+    h.retain_grad()
+    y = (h * h).sum()
+    y.backward()
+    (box,) = [line for line in ag.draw_graph(y).source.splitlines() if 'label="h' in line]
+    assert "grad min 4 mean 6 max 8" in box
+
+
 def test_draw_graph_of_a_dropped_renamed_intermediate_highlights_its_node() -> None:
     x = Tensor([1.0, 2.0], requires_grad=True, name="x")
     h = x * 2.0
