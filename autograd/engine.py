@@ -413,13 +413,13 @@ def _new_sum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out if type(out) is np.ndarray else np.asarray(out)
 
 
-def _run_hooks(hooks: list, g: Any, owned: bool, tensor_mode: bool) -> tuple[Any, bool]:
+def _run_hooks(hooks: dict, g: Any, owned: bool, tensor_mode: bool) -> tuple[Any, bool]:
     """Call each hook with the gradient as a Tensor; a returned value replaces it.
 
     A replacement must keep the gradient's shape and dtype (as in PyTorch): a leaf
     would otherwise get a `.grad` that does not match it.
     """
-    for hook in list(hooks):
+    for hook in list(hooks.values()):  # a hook may remove itself
         result = hook(g if tensor_mode else Tensor._make(g, False, None))
         owned = False  # the hook may keep the Tensor it saw: never add into that array in place
         if result is not None:

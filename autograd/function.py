@@ -50,7 +50,7 @@ class Context:
     # The namespace rules compute in: NumPy, except while a create_graph
     # backward runs this node (the engine sets the Tensor namespace then).
     xp: Any = NUMPY
-    _hooks: list | None = None
+    _hooks: dict | None = None
     _retained: list | None = None
     _extras = False  # True once the output tensor has hooks or retains its grad
     _out_vc: list | None = None  # the output's version counter, once it has one
@@ -173,10 +173,10 @@ class Context:
             return self._as_output()
         return value
 
-    def _hook_list(self) -> list:
-        """The hooks of this node's output tensor (created on first use)."""
+    def _hooks_by_handle(self) -> dict:
+        """The hooks of this node's output tensor, by handle (created on first use)."""
         if self._hooks is None:
-            self._hooks = []
+            self._hooks = {}
             self._extras = True
         return self._hooks
 

@@ -97,17 +97,19 @@ def _index(key: Any) -> Any:
 
 class _HookHandle:
     """What `register_hook` returns: call it, or its `.remove()` as in PyTorch, to remove the
-    hook (again is harmless)."""
+    hook (again is harmless).
 
-    __slots__ = ("_hook", "_hooks")
+    Hooks are kept in registration order keyed by their handle, so a function registered
+    twice is removed once per handle, at the place where that handle added it.
+    """
 
-    def __init__(self, hooks: list, hook: Callable[[Tensor], Any]) -> None:
+    __slots__ = ("_hooks",)
+
+    def __init__(self, hooks: dict) -> None:
         self._hooks = hooks
-        self._hook = hook
 
     def remove(self) -> None:
-        if self._hook in self._hooks:
-            self._hooks.remove(self._hook)
+        self._hooks.pop(self, None)
 
     __call__ = remove
 
@@ -128,7 +130,7 @@ class Tensor:
     grad: Tensor | None = None  # set by backward (leaves, retain_grad) or by the user
     _vc: list[int] | None = None  # the version counter: see _counter
     _name: str | None = None
-    _hooks: list | None = None
+    _hooks: dict | None = None  # handle -> hook, in registration order
     _is_node = False  # a graph node's sources are leaf Tensors or nodes (Context: True)
     __array_ufunc__ = None  # NumPy defers to our reflected operators: ndarray + Tensor -> Tensor
 
@@ -347,13 +349,14 @@ class Tensor:
                 "register_hook: cannot register a hook on a tensor that does not require grad"
             )
         if self.grad_fn is not None:
-            hooks = self.grad_fn._hook_list()
+            hooks = self.grad_fn._hooks_by_handle()
         else:
             hooks = self._hooks
             if hooks is None:
-                hooks = self._hooks = []
-        hooks.append(hook)
-        return _HookHandle(hooks, hook)
+                hooks = self._hooks = {}
+        handle = _HookHandle(hooks)
+        hooks[handle] = hook
+        return handle
 
     def retain_grad(self) -> None:
         """Keep this non-leaf tensor's gradient in `.grad` after backward."""

@@ -191,6 +191,28 @@ def test_a_write_to_a_dropped_intermediate_is_named_in_the_error() -> None:
 
 
 # ---- hooks and retain_grad -----------------------------------------------------------------
+def test_removing_a_hook_handle_removes_its_own_registration() -> None:
+    """The same function registered twice: each handle removes its own entry (PyTorch),
+    so the order of the hooks left is kept: [double, plus_one] gives 1 * 2 + 1 = 3."""
+
+    def double(g: Tensor) -> Tensor:
+        return g * 2.0
+
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    h = x * 3.0
+    first = h.register_hook(double)
+    h.register_hook(lambda g: g + 1.0)
+    h.register_hook(double).remove()
+    y = h.sum()
+    y.backward(retain_graph=True)
+    np.testing.assert_array_equal(x.grad.data, [9.0, 9.0])
+    first.remove()
+    first.remove()  # again: harmless
+    x.grad = None
+    y.backward()
+    np.testing.assert_array_equal(x.grad.data, [6.0, 6.0])
+
+
 def test_hooks_of_a_dropped_intermediate_still_run_and_replace() -> None:
     x = Tensor([1.0, 2.0], requires_grad=True)
     h = x * 3.0
