@@ -234,7 +234,7 @@ def _chain_rule(
                         f"{len(sources)} (one per input of forward, None where there is none)"
                     )
             for t, gi in zip(sources, grads):
-                if gi is None or t is None or not t.requires_grad:
+                if gi is None or t is None or not (t._is_node or t.requires_grad):
                     continue
                 if tensor_mode:
                     if not isinstance(gi, Tensor):

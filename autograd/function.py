@@ -59,8 +59,8 @@ class Context:
     # rule that saved it still knows it for this node's output under create_graph.
     _released_out: weakref.ref | None = None
     # As a source of another node, a node stands for the output it made: that
-    # output requires grad, and is no leaf (Tensor._is_node is False).
-    requires_grad = True
+    # output requires grad, and is no leaf (Tensor._is_node is False). Its
+    # requires_grad is not read from the node: `ctx.requires_grad` is the op's own.
     _is_node = True
 
     @property
@@ -69,15 +69,18 @@ class Context:
         sources = self.sources
         if len(sources) == 2:  # most ops: no loop
             a, b = sources
-            return (a is not None and a.requires_grad, b is not None and b.requires_grad)
+            return (
+                a is not None and (a._is_node or a.requires_grad),
+                b is not None and (b._is_node or b.requires_grad),
+            )
         if len(sources) == 3:  # linear, where, normalizations
             a, b, c = sources
             return (
-                a is not None and a.requires_grad,
-                b is not None and b.requires_grad,
-                c is not None and c.requires_grad,
+                a is not None and (a._is_node or a.requires_grad),
+                b is not None and (b._is_node or b.requires_grad),
+                c is not None and (c._is_node or c.requires_grad),
             )
-        return tuple([t is not None and t.requires_grad for t in sources])
+        return tuple([t is not None and (t._is_node or t.requires_grad) for t in sources])
 
     @property
     def inputs(self) -> tuple[Tensor | None, ...]:

@@ -308,6 +308,39 @@ def test_custom_function_sees_inputs_and_needs_input_grad_of_dropped_intermediat
     np.testing.assert_array_equal(x.grad.data, [20.0, 20.0])
 
 
+def test_a_custom_functions_own_requires_grad_attribute_does_not_cut_the_graph() -> None:
+    """Any ctx attribute but the engine's is the op's own (Context's docstring): a node is
+    a source of its consumers, and a note named requires_grad must not turn that off."""
+
+    class Triple(ag.Function):
+        @staticmethod
+        def forward(ctx: ag.Context, a: np.ndarray) -> np.ndarray:
+            ctx.requires_grad = False  # the op's own note
+            return 3.0 * a
+
+        @staticmethod
+        def backward(ctx: ag.Context, g: Any) -> Any:
+            return 3.0 * g
+
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    h = Triple.apply(x * 1.0)
+    seen = []
+
+    class Probe(ag.Function):
+        @staticmethod
+        def forward(ctx: ag.Context, a: np.ndarray) -> np.ndarray:
+            seen.append(ctx.needs_input_grad)
+            return 2.0 * a
+
+        @staticmethod
+        def backward(ctx: ag.Context, g: Any) -> Any:
+            return 2.0 * g
+
+    Probe.apply(h).sum().backward()
+    assert seen == [(True,)]
+    np.testing.assert_array_equal(x.grad.data, [6.0, 6.0])
+
+
 # ---- graph pictures -------------------------------------------------------------------------
 def test_draw_graph_shows_the_retained_grad_of_an_intermediate() -> None:
     """show_grad draws an intermediate's retained .grad, as it did when the graph kept the
