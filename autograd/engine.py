@@ -215,7 +215,6 @@ def _chain_rule(
                     if t is not None and t._is_node and t._out.nbytes >= _RELEASE_BYTES:
                         if not t._saved_output():  # its own rule still reads it
                             _release(t)
-                t = None  # the loop variable must not keep the input alive either
             saved = node._saved
             grads = node.fn.backward(node, g)
             if free:
