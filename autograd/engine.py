@@ -178,8 +178,10 @@ def _chain_rule(
     rule's result may alias its upstream gradient (add returns it twice),
     so that is never written into. A parent that got its first gradient from
     the node just run goes through `heappushpop` (in a chain: no heap at
-    all). When the graph is freed, a node also lets go of its large
-    intermediate inputs before its rule allocates (see `_release`).
+    all). When the graph is freed, a node with a large output also lets go
+    of its large intermediate inputs before its rule allocates (see
+    `_release`); a small node (a loss, any op on small arrays) skips that
+    check, and its inputs go when the nodes that made them have run.
     This loop is the engine's hot path, so it is written out in one piece.
     """
     heap = [(-node._seq, node) for node in dict.fromkeys(roots)]
@@ -210,7 +212,10 @@ def _chain_rule(
                 node.xp = xp
                 ran.append(node)
             sources = node.sources
-            if free:  # let go of large intermediate inputs before the rule allocates its results
+            # A node with a large output lets go of its large intermediate inputs before its
+            # rule allocates their gradients, and of its own output (if it saved it) after.
+            large = free and node._out.nbytes >= _RELEASE_BYTES
+            if large:
                 for t in sources:
                     if t is not None and t._is_node and t._out.nbytes >= _RELEASE_BYTES:
                         if not t._saved_output():  # its own rule still reads it
@@ -219,7 +224,7 @@ def _chain_rule(
             grads = node.fn.backward(node, g)
             if free:
                 node._saved = _FREED
-                if node._out.nbytes >= _RELEASE_BYTES:  # a saved output: no consumer let go of it
+                if large:
                     _release(node)
             if type(grads) is not tuple:
                 grads = (grads,)
