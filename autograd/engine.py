@@ -211,7 +211,11 @@ def _chain_rule(
             if tensor_mode:
                 node.xp = xp
                 ran.append(node)
-            sources = node.sources
+            arity = node._arity  # node.sources, written out
+            if arity == 2:
+                sources = (node._s0, node._s1)
+            else:
+                sources = (node._s0,) if arity == 1 else node._many
             # A node with a large output lets go of its large intermediate inputs before its
             # rule allocates their gradients, and of its own output (if it saved it) after.
             large = free and node._out.nbytes >= _RELEASE_BYTES

@@ -43,8 +43,11 @@ class Context:
     # level and only land in the instance dict when set.
     # Each Function has its own Context subclass (`Function._node_type`) whose
     # class attributes `fn` and `name` say which op made the node.
+    # The sources of an op of one or two arguments (nearly all of them) are two slots, not a
+    # tuple: one object per op for the garbage collector to walk instead of two, which on a
+    # long graph is most of its cost. Other arities keep their tuple in `_many`.
     __slots__ = ("__dict__", "__weakref__", "_grad", "_grad_owned", "_out", "_saved")
-    __slots__ += ("_seq", "sources")
+    __slots__ += ("_seq", "_arity", "_s0", "_s1", "_many")
     fn: type[Function]
     name: str = "function"  # the op's name in the op table, e.g. "mul"
     # The namespace rules compute in: NumPy, except while a create_graph
@@ -64,15 +67,26 @@ class Context:
     _is_node = True
 
     @property
+    def sources(self) -> tuple[Any, ...]:
+        """Per forward argument: the leaf Tensor, the node that made it, or None."""
+        arity = self._arity
+        if arity == 2:
+            return (self._s0, self._s1)
+        if arity == 1:
+            return (self._s0,)
+        return self._many
+
+    @property
     def needs_input_grad(self) -> tuple[bool, ...]:
         """For each input of forward: is it a Tensor that requires grad?"""
-        sources = self.sources
-        if len(sources) == 2:  # most ops: no loop
-            a, b = sources
+        if self._arity == 2:  # most ops: no loop
+            a = self._s0
+            b = self._s1
             return (
                 a is not None and (a._is_node or a.requires_grad),
                 b is not None and (b._is_node or b.requires_grad),
             )
+        sources = self.sources
         if len(sources) == 3:  # linear, where, normalizations
             a, b, c = sources
             return (
@@ -265,7 +279,9 @@ class Function:
                 b = b.grad_fn or b
             else:
                 b_data, b = b, None
-            ctx.sources = (a, b)
+            ctx._s0 = a
+            ctx._s1 = b
+            ctx._arity = 2
             if kwargs:
                 out = cls.forward(ctx, a_data, b_data, **kwargs)
             else:  # a plain call is cheaper than unpacking an empty dict
@@ -273,7 +289,8 @@ class Function:
         elif len(args) == 1 and isinstance(args[0], Tensor):
             a = args[0]
             record = a.requires_grad
-            ctx.sources = (a.grad_fn or a,)
+            ctx._s0 = a.grad_fn or a
+            ctx._arity = 1
             out = cls.forward(ctx, a.data, **kwargs) if kwargs else cls.forward(ctx, a.data)
         else:
             arrays = []
@@ -288,7 +305,11 @@ class Function:
                 else:
                     arrays.append(a)
                     sources.append(None)
-            ctx.sources = tuple(sources)
+            ctx._arity = len(sources)
+            if len(sources) == 1:  # one argument, not a Tensor
+                ctx._s0 = None
+            else:
+                ctx._many = tuple(sources)
             out = cls.forward(ctx, *arrays, **kwargs)
         if type(out) is not _ndarray:
             out = _as_array(ctx, out)

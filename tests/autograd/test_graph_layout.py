@@ -308,6 +308,53 @@ def test_custom_function_sees_inputs_and_needs_input_grad_of_dropped_intermediat
     np.testing.assert_array_equal(x.grad.data, [20.0, 20.0])
 
 
+@pytest.mark.parametrize(
+    "kinds",
+    ["", "c", "t", "i", "ct", "tc", "tt", "it", "tct", "ctti", "tttt"],
+)
+def test_a_node_knows_its_sources_for_every_arity(kinds: str) -> None:
+    """A node's sources (slots for one or two arguments, a tuple for others): per argument
+    a leaf (t), an intermediate's node (i) or None (c, a constant); the rule sees them as
+    ctx.inputs and needs_input_grad, and each input gets its own gradient back."""
+    leaves = [Tensor([1.0 + k, 2.0], requires_grad=True) for k in range(len(kinds))]
+
+    def arg(k: int, kind: str) -> Any:
+        return {"t": leaves[k], "i": leaves[k] * 1.0, "c": 3.0}[kind]
+
+    class Weighted(ag.Function):
+        """sum over arguments of (k + 1) * argument; a constant adds itself."""
+
+        @staticmethod
+        def forward(ctx: ag.Context, *args: Any) -> np.ndarray:
+            return sum(((k + 1) * np.asarray(a) for k, a in enumerate(args)), np.zeros(2))
+
+        @staticmethod
+        def backward(ctx: ag.Context, g: Any) -> Any:
+            grads = tuple(
+                (k + 1) * g if need else None for k, need in enumerate(ctx.needs_input_grad)
+            )
+            return grads if len(grads) != 1 else grads[0]
+
+    out = Weighted.apply(*[arg(k, kind) for k, kind in enumerate(kinds)])
+    node = out.grad_fn
+    if "t" not in kinds and "i" not in kinds:
+        assert node is None and not out.requires_grad
+        return
+    assert len(node.sources) == len(kinds)
+    assert node.needs_input_grad == tuple(kind != "c" for kind in kinds)
+    for kind, source, given in zip(kinds, node.sources, node.inputs):
+        assert (source is None) == (kind == "c")
+        if kind == "i":
+            assert source.name == "mul" and not given.is_leaf
+        elif kind == "t":
+            assert source is given and given.is_leaf
+    out.sum().backward()
+    for k, kind in enumerate(kinds):
+        expected = None if kind == "c" else [k + 1.0, k + 1.0]
+        got = leaves[k].grad
+        assert (got is None) if expected is None else np.array_equal(got.data, expected)
+
+
 def test_a_custom_functions_own_requires_grad_attribute_does_not_cut_the_graph() -> None:
     """Any ctx attribute but the engine's is the op's own (Context's docstring): a node is
     a source of its consumers, and a note named requires_grad must not turn that off."""
