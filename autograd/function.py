@@ -86,15 +86,14 @@ class Context:
                 a is not None and (a._is_node or a.requires_grad),
                 b is not None and (b._is_node or b.requires_grad),
             )
-        sources = self.sources
-        if len(sources) == 3:  # linear, where, normalizations
-            a, b, c = sources
+        if self._arity == 3:  # linear, where, normalizations
+            a, b, c = self._many
             return (
                 a is not None and (a._is_node or a.requires_grad),
                 b is not None and (b._is_node or b.requires_grad),
                 c is not None and (c._is_node or c.requires_grad),
             )
-        return tuple([t is not None and (t._is_node or t.requires_grad) for t in sources])
+        return tuple([t is not None and (t._is_node or t.requires_grad) for t in self.sources])
 
     @property
     def inputs(self) -> tuple[Tensor | None, ...]:
