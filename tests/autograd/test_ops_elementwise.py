@@ -366,3 +366,78 @@ def test_a_nested_list_operand_is_a_constant_like_an_array(fn: Callable) -> None
     out_list.sum().backward()
     out_array.sum().backward()
     np.testing.assert_array_equal(by_list.grad.data, by_array.grad.data)
+
+
+# ---- 0-d float64 and a Python float: add, sub and mul computed on Python floats ------------
+SCALAR_OPS = [
+    ("add", lambda t, c: t + c, lambda t, c: c + t, np.add),
+    ("sub", lambda t, c: t - c, lambda t, c: c - t, np.subtract),
+    ("mul", lambda t, c: t * c, lambda t, c: c * t, np.multiply),
+]
+_DOUBLES = st.floats(allow_nan=True, allow_infinity=True, width=64)
+
+
+@pytest.mark.parametrize(
+    ("name", "left", "right", "ufunc"), SCALAR_OPS, ids=[o[0] for o in SCALAR_OPS]
+)
+@settings(max_examples=200)
+@given(x=_DOUBLES, c=_DOUBLES)
+def test_scalar_ops_give_numpys_bits_on_either_side(
+    name: str, left: Callable, right: Callable, ufunc: Callable, x: float, c: float
+) -> None:
+    """The Python-float path and NumPy's ufunc agree bit for bit, NaN, inf, signed zeros,
+    subnormals and overflow included, with the operand on either side; the result is
+    a 0-d float64 array of its own and the gradient reaches the tensor."""
+    for expr, order in ((left, (x, c)), (right, (c, x))):
+        t = Tensor(np.array(x), requires_grad=True)
+        with np.errstate(all="ignore"):
+            out = expr(t, c)
+            expected = ufunc(np.array(order[0]), np.array(order[1]))
+        assert type(out.data) is np.ndarray and out.data.shape == ()
+        assert out.dtype == np.float64 and out.data.flags.owndata and out.data.flags.writeable
+        assert np.array_equal(out.data, expected, equal_nan=True)
+        assert np.signbit(out.data) == np.signbit(expected)
+        with np.errstate(all="ignore"):
+            out.backward()
+        sign = -1.0 if name == "sub" and expr is right else 1.0
+        with np.errstate(all="ignore"):
+            want = sign * (c if name == "mul" else 1.0)
+        assert np.array_equal(t.grad.data, np.float64(want), equal_nan=True)
+
+
+@pytest.mark.parametrize(
+    ("value", "expression", "flag"),
+    [
+        (1e10, lambda t: t * 1e300, "over"),
+        (1e10, lambda t: 1e300 * t, "over"),
+        (1e308, lambda t: t + 1.7e308, "over"),
+        (-1e308, lambda t: t - 1.7e308, "over"),
+        (1e-200, lambda t: t * 1e-200, "under"),  # the product underflows to 0
+        (1e-300, lambda t: 1e-10 * t, "under"),  # to a subnormal
+        (float("inf"), lambda t: t * 0.0, "invalid"),
+        (float("inf"), lambda t: t - float("inf"), "invalid"),
+    ],
+)
+def test_scalar_ops_raise_numpys_floating_point_errors(
+    value: float, expression: Callable, flag: str
+) -> None:
+    """Where NumPy's ufunc sets a floating-point flag, the ufunc runs: errstate and its
+    warnings apply as they do to NumPy itself."""
+    t = Tensor(np.array(value), requires_grad=True)
+    with np.errstate(**{flag: "raise"}), pytest.raises(FloatingPointError, match=flag[:4]):
+        expression(t)
+    with np.errstate(**{flag: "warn"}), pytest.warns(RuntimeWarning):
+        expression(t)
+    with np.errstate(all="ignore"):
+        assert not np.isfinite(expression(t).data) or flag == "under"
+
+
+def test_scalar_ops_on_other_dtypes_and_numbers_keep_numpys_promotion() -> None:
+    """Only float64 with a Python float takes the Python path; a float32 0-d tensor stays
+    float32 (NumPy rounds the float to float32 first), an int operand goes to NumPy."""
+    t32 = Tensor(np.array(0.1, np.float32))
+    assert (t32 * 0.1).dtype == np.float32
+    assert (t32 * 0.1).data == np.multiply(np.array(0.1, np.float32), 0.1)
+    t = Tensor(np.array(3.0))
+    assert (t * 2).data.dtype == np.float64 and (t * 2).item() == 6.0
+    assert (t + True).item() == 4.0
