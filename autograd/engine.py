@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.function import _FREED, Context, check_finite
+from autograd.function import _FREED, _TUPLE, _UNARY, Context, check_finite
 from autograd.mode import STATE
 from autograd.ops.namespace import NUMPY, tensor_namespace
 from autograd.tensor import RELEASED_BUFFER, Tensor
@@ -114,7 +114,6 @@ def _run(
         else:
             node = root.grad_fn
             node._grad = seed if node._grad is None else node._grad + seed
-            node._grad_owned = False
             nodes.append(node)
     capture: dict[Context, Any] | None = None
     needed: set[Context] | None = None
@@ -187,6 +186,7 @@ def _chain_rule(
     heap = [(-node._seq, node) for node in dict.fromkeys(roots)]
     heapify(heap)
     nxt = None  # a node that got its first gradient from the last one (skips a heap round trip)
+    summed = set()  # the nodes whose gradient buffer this pass allocated (may be added into)
     try:
         anomaly = STATE.anomaly
         while True:
@@ -211,11 +211,13 @@ def _chain_rule(
             if tensor_mode:
                 node.xp = xp
                 ran.append(node)
-            arity = node._arity  # node.sources, written out
-            if arity == 2:
-                sources = (node._s0, node._s1)
+            s1 = node._s1  # node.sources, written out
+            if s1 is _UNARY:
+                sources = (node._s0,)
+            elif s1 is _TUPLE:
+                sources = node._s0
             else:
-                sources = (node._s0,) if arity == 1 else node._many
+                sources = (node._s0, s1)
             # A node with a large output lets go of its large intermediate inputs before its
             # rule allocates their gradients, and of its own output (if it saved it) after.
             large = free and node._out.nbytes >= _RELEASE_BYTES
@@ -267,18 +269,17 @@ def _chain_rule(
                 current = parent._grad
                 if current is None:
                     parent._grad = gi
-                    parent._grad_owned = False
                     if nxt is None:
                         nxt = parent
                     else:
                         heappush(heap, (-parent._seq, parent))
                 elif tensor_mode:
                     parent._grad = current + gi
-                elif parent._grad_owned:
+                elif parent in summed:
                     np.add(current, gi, out=current)
                 else:
                     parent._grad = _new_sum(current, gi)
-                    parent._grad_owned = True
+                    summed.add(parent)
 
     except BaseException:
         if nxt is not None:

@@ -23,6 +23,9 @@ from autograd.ops.namespace import NUMPY
 from autograd.tensor import Tensor
 
 _FREED = object()  # ctx._saved after a backward freed the buffers
+# ctx._s1 of a node whose op took one argument, or whose sources tuple is in ctx._s0
+_UNARY = object()
+_TUPLE = object()
 
 
 class Context:
@@ -43,11 +46,12 @@ class Context:
     # level and only land in the instance dict when set.
     # Each Function has its own Context subclass (`Function._node_type`) whose
     # class attributes `fn` and `name` say which op made the node.
-    # The sources of an op of one or two arguments (nearly all of them) are two slots, not a
-    # tuple: one object per op for the garbage collector to walk instead of two, which on a
-    # long graph is most of its cost. Other arities keep their tuple in `_many`.
-    __slots__ = ("__dict__", "__weakref__", "_grad", "_grad_owned", "_out", "_saved")
-    __slots__ += ("_seq", "_arity", "_s0", "_s1", "_many")
+    # On a long graph most of the time goes to the garbage collector walking every node
+    # (CPython's full passes), and a pass costs more the bigger a node is: so a node is one
+    # object of as few fields as serve. The sources of an op of two arguments (nearly all
+    # of them) are the slots `_s0` and `_s1`, not a tuple; one argument: `_s1` is _UNARY;
+    # any other count: `_s0` holds the tuple and `_s1` is _TUPLE (see `sources`).
+    __slots__ = ("__dict__", "__weakref__", "_grad", "_out", "_s0", "_s1", "_saved", "_seq")
     fn: type[Function]
     name: str = "function"  # the op's name in the op table, e.g. "mul"
     # The namespace rules compute in: NumPy, except while a create_graph
@@ -69,25 +73,25 @@ class Context:
     @property
     def sources(self) -> tuple[Any, ...]:
         """Per forward argument: the leaf Tensor, the node that made it, or None."""
-        arity = self._arity
-        if arity == 2:
-            return (self._s0, self._s1)
-        if arity == 1:
+        s1 = self._s1
+        if s1 is _UNARY:
             return (self._s0,)
-        return self._many
+        if s1 is _TUPLE:
+            return self._s0
+        return (self._s0, s1)
 
     @property
     def needs_input_grad(self) -> tuple[bool, ...]:
         """For each input of forward: is it a Tensor that requires grad?"""
-        if self._arity == 2:  # most ops: no loop
+        b = self._s1
+        if b is not _UNARY and b is not _TUPLE:  # most ops: two arguments, no loop
             a = self._s0
-            b = self._s1
             return (
                 a is not None and (a._is_node or a.requires_grad),
                 b is not None and (b._is_node or b.requires_grad),
             )
-        if self._arity == 3:  # linear, where, normalizations
-            a, b, c = self._many
+        if b is _TUPLE and len(self._s0) == 3:  # linear, where, normalizations
+            a, b, c = self._s0
             return (
                 a is not None and (a._is_node or a.requires_grad),
                 b is not None and (b._is_node or b.requires_grad),
@@ -280,7 +284,6 @@ class Function:
                 b_data, b = b, None
             ctx._s0 = a
             ctx._s1 = b
-            ctx._arity = 2
             if kwargs:
                 out = cls.forward(ctx, a_data, b_data, **kwargs)
             else:  # a plain call is cheaper than unpacking an empty dict
@@ -289,7 +292,7 @@ class Function:
             a = args[0]
             record = a.requires_grad
             ctx._s0 = a.grad_fn or a
-            ctx._arity = 1
+            ctx._s1 = _UNARY
             out = cls.forward(ctx, a.data, **kwargs) if kwargs else cls.forward(ctx, a.data)
         else:
             arrays = []
@@ -304,11 +307,12 @@ class Function:
                 else:
                     arrays.append(a)
                     sources.append(None)
-            ctx._arity = len(sources)
             if len(sources) == 1:  # one argument, not a Tensor
                 ctx._s0 = None
+                ctx._s1 = _UNARY
             else:
-                ctx._many = tuple(sources)
+                ctx._s0 = tuple(sources)
+                ctx._s1 = _TUPLE
             out = cls.forward(ctx, *arrays, **kwargs)
         if type(out) is not _ndarray:
             out = _as_array(ctx, out)
