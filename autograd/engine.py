@@ -244,15 +244,20 @@ def _chain_rule(
                         f"{len(sources)} (one per input of forward, None where there is none)"
                     )
             for t, gi in zip(sources, grads):
-                if gi is None or t is None or not (t._is_node or t.requires_grad):
+                if gi is None or t is None:
+                    continue
+                is_node = t._is_node  # t is the node that made this input, or a leaf
+                if is_node:
+                    data = t._out
+                elif t.requires_grad:
+                    data = t.data
+                else:
                     continue
                 if tensor_mode:
                     if not isinstance(gi, Tensor):
                         gi = Tensor._make(np.asarray(gi), False, None)
                 elif type(gi) is not _ndarray and type(gi) not in _SCALARS:
                     gi = gi.data if isinstance(gi, Tensor) else np.asarray(gi)
-                is_node = t._is_node  # t is the node that made this input, or a leaf
-                data = t._out if is_node else t.data
                 if gi.shape != data.shape:
                     gi = _sum_to_shape(gi, data.shape, xp, node, t)
                 if gi.dtype is not data.dtype and gi.dtype != data.dtype:
