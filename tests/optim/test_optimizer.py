@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tracemalloc
+import warnings
 
 import numpy as np
 import pytest
@@ -401,3 +402,20 @@ def test_the_nonfinite_check_sees_float32_and_strided_gradients(dtype: type) -> 
     p.grad = ag.Tensor(big)
     optim.SGD([p], lr=1e-300 if dtype is np.float64 else 1e-30).step()
     assert np.isfinite(p.data).all()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("contiguous", [True, False], ids=["contiguous", "strided"])
+@pytest.mark.parametrize("overflow", ["warn", "raise"])
+def test_the_nonfinite_check_of_a_huge_finite_gradient_warns_of_nothing(
+    dtype: type, contiguous: bool, overflow: str
+) -> None:
+    """Its dot product overflows: no warning, and no error where overflow raises."""
+    p = ag.Tensor(np.zeros((4, 3), dtype), requires_grad=True)
+    big = np.full((4, 6), np.finfo(dtype).max / 2, dtype)
+    p.grad = ag.Tensor(big[:, :3].copy() if contiguous else big[:, ::2])
+    lr = 1e-300 if dtype is np.float64 else 1e-30
+    with warnings.catch_warnings(), np.errstate(over=overflow):
+        warnings.simplefilter("error")
+        optim.SGD([p], lr=lr).step()
+    np.testing.assert_allclose(p.data, -lr * big[:, :3], rtol=1e-6)
