@@ -7,6 +7,7 @@ Function in `autograd.ops`, so the op table is the one place math lives.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -307,6 +308,36 @@ class Tensor:
         if self.name:
             extras.append(f"name={self.name!r}")
         return f"Tensor({body}, {', '.join(extras)})"
+
+    # ---- copying and pickling ------------------------------------------------------------
+    def __getstate__(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """What pickle keeps. As in PyTorch, an op's output unpickles as a leaf with its
+        values, name and requires_grad: the graph that made it is not pickled."""
+        state = dict(self.__dict__)  # grad, name, hooks, version counter, when set
+        node = self.grad_fn
+        if node is not None:
+            state.pop("_vc", None)  # the graph's counter for this output: the copy starts anew
+            if node._label is not None:
+                state["_name"] = node._label
+        return state, {"data": self.data, "grad_fn": None, "requires_grad": self.requires_grad}
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
+        """A copy of a leaf with its own arrays (data, grad); an op's output is refused, as in
+        PyTorch: a copy of its graph would lead back to copies of the leaves, not to them."""
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                f"deepcopy: only leaf tensors (made by the user, not by an op) can be "
+                f"deep-copied; this one was made by {self.grad_fn.name}. Copy its values "
+                "with copy.deepcopy(t.detach())"
+            )
+        new = _new_object(type(self))
+        memo[id(self)] = new
+        for key, value in self.__dict__.items():
+            new.__dict__[key] = copy.deepcopy(value, memo)
+        new.data = copy.deepcopy(self.data, memo)
+        new.grad_fn = None
+        new.requires_grad = self.requires_grad
+        return new
 
     # ---- autograd -------------------------------------------------------------------
     def backward(

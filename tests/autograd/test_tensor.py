@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
+
 import numpy as np
 import pytest
 
@@ -342,3 +345,53 @@ def test_ag_reductions_take_a_python_number(name: str) -> None:
     got = getattr(ag, name)(2.0)
     assert got.shape == expected.shape and got.dtype == expected.dtype
     np.testing.assert_array_equal(got.data, expected.data)
+
+
+# ---- copying and pickling ---------------------------------------------------------------------
+def test_a_pickled_leaf_comes_back_whole() -> None:
+    x = Tensor([1.0, 2.0], requires_grad=True, name="w")
+    (x * 3).sum().backward()
+    y = pickle.loads(pickle.dumps(x))
+    assert y.requires_grad and y.is_leaf and y.name == "w"
+    np.testing.assert_array_equal(y.data, x.data)
+    np.testing.assert_array_equal(y.grad.data, [3.0, 3.0])
+    assert y.data is not x.data
+
+
+def test_an_ops_output_unpickles_as_a_leaf_as_in_pytorch() -> None:
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2
+    h.name = "h"
+    h.data[0] = 5.0  # the values pickled are the tensor's as they are now
+    y = pickle.loads(pickle.dumps(h))
+    assert y.is_leaf and y.grad_fn is None and y.requires_grad and y.name == "h"
+    np.testing.assert_array_equal(y.data, [5.0, 4.0])
+    (y * y).sum().backward()  # a leaf of its own graph
+    np.testing.assert_array_equal(y.grad.data, [10.0, 8.0])
+    assert x.grad is None
+
+
+def test_deepcopy_of_a_leaf_copies_data_and_grad() -> None:
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    (x * x).sum().backward()
+    y = copy.deepcopy(x)
+    assert type(y) is Tensor and y.is_leaf and y.requires_grad
+    assert y.data is not x.data and y.grad is not x.grad and y.grad.data is not x.grad.data
+    np.testing.assert_array_equal(y.grad.data, [2.0, 4.0])
+    y.data[0] = 9.0
+    assert x.data[0] == 1.0
+
+
+def test_deepcopy_keeps_shared_arrays_shared() -> None:
+    """The memo holds: two tensors over one array copy to two tensors over one new array."""
+    a = Tensor([1.0, 2.0])
+    b = a.detach()
+    a2, b2 = copy.deepcopy([a, b])
+    assert a2.data is b2.data and a2.data is not a.data
+
+
+def test_deepcopy_of_an_ops_output_is_a_runtime_error_as_in_pytorch() -> None:
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"deepcopy: only leaf tensors .* made by mul"):
+        copy.deepcopy(x * 2)
+    np.testing.assert_array_equal(copy.deepcopy((x * 2).detach()).data, [2.0, 4.0])
