@@ -51,7 +51,7 @@ def _reduction(ctx: Context, op: str, x: np.ndarray, axis: Any, keepdims: bool) 
 def _spread(ctx: Context, g: Any) -> Any:
     """The reduced gradient broadcast back over the reduced axes to the input's shape."""
     xp = ctx.xp
-    if not ctx.keepdims and ctx.axes:
+    if not ctx.keepdims and ctx.axes and g.ndim:  # one value broadcasts as it is
         g = xp.expand_dims(g, ctx.axes)
     return xp.broadcast_to(g, ctx.shape)
 

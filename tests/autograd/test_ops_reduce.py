@@ -272,3 +272,28 @@ def test_argmax_argmin_give_int64_indices_without_gradient(
     assert out.dtype == np.int64 and not out.requires_grad
     method = getattr(x, fn.__name__)(axis)
     np.testing.assert_array_equal(method.data, out.data)
+
+
+@pytest.mark.parametrize("shape", [(), (1,), (5,), (2, 3), (2, 0, 4)])
+@pytest.mark.parametrize(
+    "value", [np.array(1.5, np.float32), np.float64(-2.0)], ids=["0-d", "scalar"]
+)
+def test_one_value_broadcasts_as_numpy_would_read_only(shape: tuple, value: Any) -> None:
+    """The quick path of the rules' broadcast_to (a full reduction's gradient)."""
+    from autograd.ops.namespace import NUMPY
+
+    got = NUMPY.broadcast_to(value, shape)
+    want = np.broadcast_to(value, shape)
+    assert got.shape == want.shape and got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+    assert not got.flags.writeable and got.base is not None
+
+
+def test_a_full_sum_gives_a_leaf_its_own_writeable_gradient() -> None:
+    """The rule hands back a read-only view of one value: the leaf's .grad is a copy."""
+    x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    x.sum().backward()
+    assert x.grad.data.flags.writeable and x.grad.data.base is None
+    x.grad.data[0, 0] = 7.0  # writing it touches nothing else
+    x.mean().backward()
+    np.testing.assert_allclose(x.grad.data, [[7 + 1 / 6] + [1 + 1 / 6] * 2, [1 + 1 / 6] * 3])
