@@ -46,11 +46,11 @@ class Context:
     # level and only land in the instance dict when set.
     # Each Function has its own Context subclass (`Function._node_type`) whose
     # class attributes `fn` and `name` say which op made the node.
-    # On a long graph most of the time goes to the garbage collector walking every node
-    # (CPython's full passes), and a pass costs more the bigger a node is: so a node is one
-    # object of as few fields as serve. The sources of an op of two arguments (nearly all
-    # of them) are the slots `_s0` and `_s1`, not a tuple; one argument: `_s1` is _UNARY;
-    # any other count: `_s0` holds the tuple and `_s1` is _TUPLE (see `sources`).
+    # On a long graph much of the time goes to the garbage collector's full passes, which
+    # visit every tracked object: so a node is one object (no tuple of sources beside it)
+    # with as few fields as serve. The sources of an op of two arguments (nearly all of
+    # them) are the slots `_s0` and `_s1`; of one argument: `_s1` is _UNARY; any other
+    # count: `_s0` holds the tuple and `_s1` is _TUPLE (see `sources`).
     __slots__ = ("__dict__", "__weakref__", "_grad", "_out", "_s0", "_s1", "_saved", "_seq")
     fn: type[Function]
     name: str = "function"  # the op's name in the op table, e.g. "mul"
