@@ -390,7 +390,8 @@ def _finite(garr: np.ndarray) -> bool:
     floating-point warning on that overflow (a test holds it); should it ever,
     the exact check decides too.
     """
-    if garr.dtype is _FLOAT32 or garr.dtype is _FLOAT64:
+    dtype = garr.dtype
+    if dtype is _FLOAT32 or dtype is _FLOAT64:
         try:
             if math.isfinite(np.vdot(garr, garr)):
                 return True
