@@ -205,6 +205,16 @@ def test_modifying_a_tensor_no_op_saved_is_fine() -> None:
     np.testing.assert_array_equal(w.grad.data, [1.0, 1.0])
 
 
+def test_relu_keeps_its_mask_so_writing_its_output_leaves_the_gradient_right() -> None:
+    """relu saves x > 0, taken at forward, not its output: the gradient is forward's."""
+    x = Tensor([-1.0, 2.0, 3.0], requires_grad=True)
+    y = x.relu()
+    with ag.no_grad():
+        y.fill_(0.0)  # would turn every gradient off if backward re-read the output
+    (y * Tensor([1.0, 2.0, 3.0])).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 2.0, 3.0])
+
+
 def test_retained_graph_still_checks_versions_after_backward() -> None:
     c = Tensor([1.0, 2.0])
     w = Tensor([3.0, 4.0], requires_grad=True)
