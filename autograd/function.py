@@ -128,7 +128,11 @@ class Context:
         """Whether forward saved the output: only then do writes to it matter here."""
         out = self._out
         saved = self._saved
-        return saved is not _FREED and any(v is out for v in saved)
+        if saved is not _FREED:
+            for v in saved:
+                if v is out:
+                    return True
+        return False
 
     def __repr__(self) -> str:
         return f"<{self.fn.name}>"
