@@ -364,7 +364,10 @@ class Sigmoid(Function):
             e = np.exp(-np.abs(x))  # in (0, 1]: never overflows
         except TypeError as err:  # bool: NumPy has no -x, as it has no 1 / (1 + exp(-x))
             raise _type_error("sigmoid", err, x) from None
-        out = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+        # 1 / (1 + e) where x >= 0, e / (1 + e) elsewhere: max(e, x >= 0) is 1 or e, since
+        # e <= 1. One division instead of two and no np.where, whose branch per element
+        # runs several times slower on signs that come at random.
+        out = np.maximum(e, x >= 0) / (1 + e)
         ctx.save_for_backward(out)
         return out
 

@@ -101,15 +101,23 @@ class LeakyReluOp(Function):
 
     @staticmethod
     def forward(ctx: Context, x: Any, negative_slope: float = 0.01) -> Any:
-        ctx.slope = negative_slope
-        ctx.save_for_backward(x)
-        return np.where(x > 0, x, x * negative_slope)
+        # The factor, 1 where x > 0 and the slope elsewhere, is both the output's (x times
+        # it) and the gradient's. For a slope in [0, 1] it is max(x > 0, slope), without
+        # np.where, whose branch per element runs several times slower on random signs.
+        x = np.asarray(x)
+        slope = np.asarray(negative_slope, x.dtype if x.dtype.kind == "f" else np.float64)
+        positive = x > 0
+        if 0 <= negative_slope <= 1:
+            factor = np.maximum(positive, slope)
+        else:
+            factor = np.where(positive, np.ones((), slope.dtype), slope)
+        ctx.save_for_backward(factor)
+        return x * factor
 
     @staticmethod
     def backward(ctx: Context, g: Any) -> Any:
-        (x,) = ctx.saved_tensors
-        xp = ctx.xp
-        return xp.where(xp.raw(x) > 0, g, g * ctx.slope)
+        (factor,) = ctx.saved_tensors
+        return g * factor
 
 
 class HardsigmoidOp(Function):

@@ -184,6 +184,20 @@ def test_sigmoid_is_finite_with_finite_gradients_at_1000() -> None:
     assert x.grad.data[2] == 0.25
 
 
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_sigmoid_is_exactly_the_two_branch_formula(dtype: type) -> None:
+    """1 / (1 + e) for x >= 0 and e / (1 + e) below, e = exp(-|x|): bit for bit, at the
+    edges (infinities, NaN, signed zeros, tiny and huge values) and at random."""
+    edges = [-np.inf, -1000.0, -50.0, -1e-30, -0.0, 0.0, 1e-30, 50.0, 1000.0, np.inf, np.nan]
+    x = np.concatenate([np.array(edges), np.random.default_rng(0).normal(0, 8, 1000)])
+    x = x.astype(dtype)
+    with np.errstate(over="ignore", under="ignore"):
+        e = np.exp(-np.abs(x))
+        expected = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    np.testing.assert_array_equal(ag.sigmoid(Tensor(x)).data, expected)
+    assert ag.sigmoid(Tensor(x[4])).item() == 0.5  # a 0-d input, at -0.0
+
+
 @pytest.mark.parametrize(
     ("lo", "hi", "expected_grad"),
     [

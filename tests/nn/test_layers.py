@@ -222,6 +222,24 @@ def test_leaky_relu_and_hardsigmoid_gradients_at_their_kinks_follow_pytorch() ->
     np.testing.assert_allclose(x.grad.data, [0.0, 1 / 6, 0.0])  # 1/6 strictly inside (-3, 3)
 
 
+@pytest.mark.parametrize("slope", [0.0, 0.01, 0.2, 1.0, 1.5, -0.5])
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_leaky_relu_is_exactly_pytorchs_select_for_any_slope(slope: float, dtype: type) -> None:
+    """x where x > 0, else slope * x, bit for bit (infinities, NaN and signed zeros too),
+    and the gradient g or slope * g by the same choice; slopes outside [0, 1] as well."""
+    edges = [-np.inf, -1000.0, -1e-30, -0.0, 0.0, 1e-30, 1000.0, np.inf, np.nan]
+    values = np.concatenate([edges, np.random.default_rng(1).normal(0, 4, 500)]).astype(dtype)
+    x = Tensor(values, requires_grad=True)
+    with np.errstate(invalid="ignore", over="ignore"):  # -inf * 0 at slope 0, as NumPy's
+        y = F.leaky_relu(x, slope)
+        np.testing.assert_array_equal(y.data, np.where(values > 0, values, values * slope))
+        g = np.random.default_rng(2).normal(0, 1, values.shape).astype(dtype)
+        y.backward(g)
+        np.testing.assert_array_equal(x.grad.data, np.where(values > 0, g, g * slope))
+    assert y.dtype == dtype
+    assert F.leaky_relu(Tensor(np.array([-2, 3])), slope).dtype == np.float64  # integers
+
+
 @pytest.mark.parametrize(
     ("fn", "expected"),
     [(F.leaky_relu, [2.0, -0.01]), (F.hardsigmoid, [5 / 6, 1 / 3])],
