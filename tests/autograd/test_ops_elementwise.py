@@ -184,6 +184,21 @@ def test_sigmoid_is_finite_with_finite_gradients_at_1000() -> None:
     assert x.grad.data[2] == 0.25
 
 
+@pytest.mark.parametrize("shape", [(3,), (1000,), (4, 1024), (2, 3, 512)])
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_relu_is_exactly_numpys_maximum_with_zero(shape: tuple, dtype: type) -> None:
+    """Large inputs take a row of zeros instead of the scalar 0 (a faster NumPy loop): the
+    same bits either way, signed zeros, infinities and NaN included."""
+    edges = [-np.inf, -1.0, -0.0, 0.0, 1e-30, 2.0, np.inf, np.nan]
+    x = np.resize(np.array(edges + list(np.random.default_rng(3).normal(0, 1, 93))), shape)
+    x = x.astype(dtype)
+    y = ag.relu(Tensor(x)).data
+    expected = np.maximum(x, 0)
+    np.testing.assert_array_equal(y, expected)
+    np.testing.assert_array_equal(np.signbit(y), np.signbit(expected))
+    assert y.dtype == dtype
+
+
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
 def test_sigmoid_is_exactly_the_two_branch_formula(dtype: type) -> None:
     """1 / (1 + e) for x >= 0 and e / (1 + e) below, e = exp(-|x|): bit for bit, at the
