@@ -41,6 +41,7 @@ def _topological_order(roots: Sequence[Context]) -> list[Context]:
 
 _creation_number = attrgetter("_seq")
 _ndarray = np.ndarray
+_new_object = object.__new__
 # NumPy's float scalars, what rules give for 0-d operands (`g * b`): routed between
 # nodes as they are (they have a shape and a dtype), made arrays only for a leaf's
 # .grad and for the tensors hooks see; converting each would cost a call per op.
@@ -135,7 +136,14 @@ def _run(
         for leaf, g, owned in leaf_grads.values():
             if leaf._hooks:
                 g, owned = _run_hooks(leaf._hooks, g, owned, tensor_mode)
-            leaf.grad = _accumulated(leaf.grad, g, tensor_mode, owned)
+            if owned and leaf.grad is None:  # after zero_grad: the array becomes .grad as it is
+                grad = _new_object(Tensor)  # Tensor._make, written out
+                grad.data = g
+                grad.grad_fn = None
+                grad.requires_grad = False
+                leaf.grad = grad
+            else:
+                leaf.grad = _accumulated(leaf.grad, g, tensor_mode, owned)
         return None
     return _captured(inputs, capture, leaf_grads, tensor_mode, allow_unused)
 
@@ -183,8 +191,11 @@ def _chain_rule(
     check, and its inputs go when the nodes that made them have run.
     This loop is the engine's hot path, so it is written out in one piece.
     """
-    heap = [(-node._seq, node) for node in dict.fromkeys(roots)]
-    heapify(heap)
+    if len(roots) == 1:  # loss.backward()
+        heap = [(-roots[0]._seq, roots[0])]
+    else:
+        heap = [(-node._seq, node) for node in dict.fromkeys(roots)]
+        heapify(heap)
     nxt = None  # a node that got its first gradient from the last one (skips a heap round trip)
     summed = set()  # the nodes whose gradient buffer this pass allocated (may be added into)
     try:
@@ -267,8 +278,12 @@ def _chain_rule(
                 if not is_node:
                     if type(gi) in _SCALARS:  # a leaf's .grad is an array
                         gi = np.asarray(gi)
-                    owned = not tensor_mode and _is_fresh(gi, g, grads, saved)
-                    _add_leaf(leaf_grads, t, gi, owned, tensor_mode)
+                    entry = leaf_grads.get(id(t))
+                    if entry is None:  # its first gradient in this pass (_add_leaf, written out)
+                        owned = not tensor_mode and _is_fresh(gi, g, grads, saved)
+                        leaf_grads[id(t)] = [t, gi, owned]
+                    else:
+                        _add_to_entry(entry, gi, tensor_mode)
                     continue
                 parent = t
                 current = parent._grad
@@ -386,11 +401,20 @@ def _is_fresh(gi: np.ndarray, g: Any, grads: tuple, saved: Any) -> bool:
 
 
 def _add_leaf(leaf_grads: dict, leaf: Tensor, g: Any, owned: bool, tensor_mode: bool) -> None:
-    """Collect a leaf's gradient for this pass; `.grad` is written once, after all of them."""
+    """Collect a leaf's gradient for this pass; `.grad` is written once, after all of them.
+
+    `owned`: g is an array nothing else holds, which may become `.grad` as it is.
+    """
     entry = leaf_grads.get(id(leaf))
     if entry is None:
         leaf_grads[id(leaf)] = [leaf, g, owned]
-    elif tensor_mode:
+    else:
+        _add_to_entry(entry, g, tensor_mode)
+
+
+def _add_to_entry(entry: list, g: Any, tensor_mode: bool) -> None:
+    """Add a later gradient into a leaf's entry [leaf, grad, owned] (in place once owned)."""
+    if tensor_mode:
         entry[1] = entry[1] + g
     elif entry[2]:
         np.add(entry[1], g, out=entry[1])

@@ -84,7 +84,10 @@ class Context:
     def needs_input_grad(self) -> tuple[bool, ...]:
         """For each input of forward: is it a Tensor that requires grad?"""
         b = self._s1
-        if b is not _UNARY and b is not _TUPLE:  # most ops: two arguments, no loop
+        if b is _UNARY:
+            a = self._s0
+            return (a is not None and (a._is_node or a.requires_grad),)
+        if b is not _TUPLE:  # most ops: two arguments, no loop
             a = self._s0
             return (
                 a is not None and (a._is_node or a.requires_grad),
@@ -298,6 +301,30 @@ class Function:
             ctx._s0 = a.grad_fn or a
             ctx._s1 = _UNARY
             out = cls.forward(ctx, a.data, **kwargs) if kwargs else cls.forward(ctx, a.data)
+        elif len(args) == 3 and not kwargs:  # linear with a bias, where
+            a, b, c = args
+            record = False
+            if isinstance(a, Tensor):
+                record = a.requires_grad
+                a_data = a.data
+                a = a.grad_fn or a
+            else:
+                a_data, a = a, None
+            if isinstance(b, Tensor):
+                record = record or b.requires_grad
+                b_data = b.data
+                b = b.grad_fn or b
+            else:
+                b_data, b = b, None
+            if isinstance(c, Tensor):
+                record = record or c.requires_grad
+                c_data = c.data
+                c = c.grad_fn or c
+            else:
+                c_data, c = c, None
+            ctx._s0 = (a, b, c)
+            ctx._s1 = _TUPLE
+            out = cls.forward(ctx, a_data, b_data, c_data)
         else:
             arrays = []
             sources = []

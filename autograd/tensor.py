@@ -349,9 +349,8 @@ class Tensor:
         tensor. The graph's saved buffers are freed afterwards unless
         `retain_graph` (default: `create_graph`).
         """
-        from autograd.engine import backward
-
-        backward((self,), None if gradient is None else (gradient,), retain_graph, create_graph)
+        gradients = None if gradient is None else (gradient,)
+        _run_backward((self,), gradients, retain_graph, create_graph)
 
     def detach(self) -> Tensor:
         """A new leaf sharing this tensor's data (and version counter), cut from the graph."""
@@ -701,7 +700,20 @@ class Tensor:
         return broadcast_to(self, shape)
 
 
+def bump_versions(tensors: list[Tensor]) -> None:
+    """`bump_version` of many tensors written together (an optimizer's step): one tick for all."""
+    now = tick()
+    for t in tensors:
+        vc = t._vc
+        if vc is None:
+            vc = t._counter()
+        vc[0] += 1
+        vc[1] = now
+    STATE.last_write = now
+
+
 # The op table binds itself to Tensor's operators above; imported last to break the cycle.
+from autograd.engine import backward as _run_backward  # noqa: E402
 from autograd.ops.elementwise import (  # noqa: E402
     Abs,
     Add,

@@ -310,7 +310,7 @@ def test_custom_function_sees_inputs_and_needs_input_grad_of_dropped_intermediat
 
 @pytest.mark.parametrize(
     "kinds",
-    ["", "c", "t", "i", "ct", "tc", "tt", "it", "tct", "ctti", "tttt"],
+    ["", "c", "t", "i", "ct", "tc", "tt", "it", "ccc", "tct", "cit", "tti", "ctti", "tttt"],
 )
 def test_a_node_knows_its_sources_for_every_arity(kinds: str) -> None:
     """A node's sources (slots for one or two arguments, a tuple for others): per argument
