@@ -75,6 +75,6 @@ class LinearOp(Function):
                 x = x.reshape(-1, weight.shape[1])
             if need_w:
                 gw = g.T @ x
-            if need_b:
-                gb = g.sum(axis=0)
+            if need_b:  # on arrays the ufunc's reduce itself: ndarray.sum wraps it in a call
+                gb = np.add.reduce(g, axis=0) if type(g) is np.ndarray else g.sum(axis=0)
         return (gx, gw, gb)[: len(needs)]

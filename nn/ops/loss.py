@@ -37,6 +37,20 @@ def _upstream(ctx: Context, g: Any, row_shape: tuple[int, ...] | None = None) ->
     return g.reshape(row_shape)
 
 
+_ROWS: dict[int, np.ndarray] = {}
+
+
+def _row_numbers(n: int) -> np.ndarray:
+    """np.arange(n), read-only and kept per n: every batch of a training loop indexes its rows."""
+    rows = _ROWS.get(n)
+    if rows is None:
+        if len(_ROWS) >= 64:  # batch sizes that keep changing: start over
+            _ROWS.clear()
+        rows = _ROWS[n] = np.arange(n)
+        rows.flags.writeable = False
+    return rows
+
+
 def _one_hot(rows: np.ndarray, y: np.ndarray, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
     """Zeros of `shape` with `rows` (per-row values) placed at column y[i] of each row i."""
     out = np.zeros(shape, dtype=dtype)
@@ -241,7 +255,7 @@ class CrossEntropyOp(Function):
             ctx.q = (q if weight is None else q * weight).astype(z.dtype, copy=False)
             ctx.denominator = n
         if ctx.q is None:
-            ctx.rows = np.arange(n)
+            ctx.rows = _row_numbers(n)
             losses = np.log(sums[:, 0]) - shifted[ctx.rows, ctx.y]
             if ctx.r is not None:
                 losses *= ctx.r

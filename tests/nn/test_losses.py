@@ -50,6 +50,21 @@ def test_cross_entropy_gradient_is_softmax_minus_one_hot_over_n() -> None:
     np.testing.assert_allclose(z.grad.data, (p - np.eye(3)[[2, 0]]) / 2)
 
 
+def test_cross_entropy_row_numbers_are_shared_read_only_and_bounded() -> None:
+    """The op indexes each row's class with a cached arange per batch size: it must be
+    read-only (it is shared by every call) and the cache must not grow without bound."""
+    from nn.ops.loss import _ROWS, _row_numbers
+
+    rows = _row_numbers(5)
+    assert rows is _row_numbers(5) and not rows.flags.writeable
+    np.testing.assert_array_equal(rows, np.arange(5))
+    for n in range(1, 200):  # batch sizes that keep changing
+        z = Tensor(np.zeros((n, 3)), requires_grad=True)
+        F.cross_entropy(z, np.full(n, 1)).backward()
+        np.testing.assert_allclose(z.grad.data[:, 1], -2 / 3 / n)
+        assert len(_ROWS) <= 64
+
+
 def test_cross_entropy_is_stable_at_logits_of_plus_minus_1000() -> None:
     z = Tensor(np.array([[1000.0, -1000.0], [-1000.0, 1000.0]], dtype=np.float32), True)
     loss = F.cross_entropy(z, np.array([1, 1]), reduction="none")
