@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, enable_grad
+from autograd.tensor import bump_versions
 
 ParamsT = Iterable[Tensor] | Iterable[Mapping[str, Any]]
 
@@ -174,8 +175,7 @@ class Optimizer:
             if params:
                 self._update_group(group, params, grads)
                 updated += params
-        for p in updated:
-            p.bump_version()
+        bump_versions(updated)
         return loss
 
     def _gradients_to_apply(self) -> list[tuple[dict[str, Any], list[Tensor], list[np.ndarray]]]:

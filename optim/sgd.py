@@ -83,9 +83,12 @@ class SGD(Optimizer):
         nesterov = group["nesterov"]
         maximize = group["maximize"]
         if momentum == 0 and weight_decay == 0 and not maximize:  # plain SGD: p -= lr * g
+            scratch = self._scratch_views
             for p, g in zip(params, grads):
                 data = p.data
-                (t,) = self._scratch(data.shape, data.dtype, 1)
+                (t,) = scratch.get((data.shape, data.dtype, 1)) or self._scratch(
+                    data.shape, data.dtype, 1
+                )
                 np.multiply(g, lr, out=t)
                 data -= t
             return

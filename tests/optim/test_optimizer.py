@@ -206,6 +206,23 @@ def test_step_updates_in_place_and_bumps_the_version(cls: type, kwargs: dict) ->
     assert not np.array_equal(array, [1.0, 2.0])
 
 
+def test_one_step_bumps_each_updated_parameter_once_across_groups() -> None:
+    """The step stamps all its writes with one tick: each updated parameter's version goes
+    up by one, a skipped one's not at all, and a graph built after the step is not stale."""
+    a, b, c = _param(1.0, 2.0), _param(3.0, 4.0), _param(5.0, 6.0)
+    opt = optim.SGD([{"params": [a]}, {"params": [b, c], "lr": 0.5}], lr=0.1)
+    a.grad = ag.Tensor(np.array([1.0, 1.0]))
+    c.grad = ag.Tensor(np.array([2.0, 2.0]))
+    opt.step()
+    assert (a._version, b._version, c._version) == (1, 0, 1)
+    np.testing.assert_allclose(c.data, [4.0, 5.0])
+    loss = (a * c).sum()
+    opt.step()  # a write after this graph saved a and c: its backward must raise
+    assert (a._version, c._version) == (2, 2)
+    with pytest.raises(RuntimeError, match="was modified in place after it was saved"):
+        loss.backward()
+
+
 def test_backward_through_a_graph_that_saved_a_stepped_parameter_raises() -> None:
     w = _param(1.0, 2.0)
     opt = optim.SGD([w], lr=0.1)
