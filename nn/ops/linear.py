@@ -77,4 +77,4 @@ class LinearOp(Function):
                 gw = g.T @ x
             if need_b:  # on arrays the ufunc's reduce itself: ndarray.sum wraps it in a call
                 gb = np.add.reduce(g, axis=0) if type(g) is np.ndarray else g.sum(axis=0)
-        return (gx, gw, gb)[: len(needs)]
+        return (gx, gw, gb) if len(needs) == 3 else (gx, gw)
