@@ -280,7 +280,21 @@ def _chain_rule(
                         gi = np.asarray(gi)
                     entry = leaf_grads.get(id(t))
                     if entry is None:  # its first gradient in this pass (_add_leaf, written out)
-                        owned = not tensor_mode and _is_fresh(gi, g, grads, saved)
+                        # Owned: an array nothing else holds, which the leaf may keep as .grad
+                        # without a copy and add later gradients into in place. Not owned: the
+                        # rule's upstream gradient, a view, a value it saved, or one array
+                        # returned for two inputs.
+                        owned = not tensor_mode and gi is not g and gi.base is None
+                        if owned:
+                            if saved is not _FREED:
+                                for s in saved:
+                                    if s is gi:
+                                        owned = False
+                            count = 0
+                            for s in grads:
+                                if s is gi:
+                                    count += 1
+                            owned = owned and count == 1
                         leaf_grads[id(t)] = [t, gi, owned]
                     else:
                         _add_to_entry(entry, gi, tensor_mode)
@@ -378,26 +392,6 @@ def _seed(root: Tensor, seed: Any, tensor_mode: bool) -> Any:
         return seed if seed.dtype == root.dtype else seed.astype(root.dtype)
     array = seed.data if isinstance(seed, Tensor) else np.asarray(seed)
     return array if array.dtype == root.data.dtype else array.astype(root.data.dtype)
-
-
-def _is_fresh(gi: np.ndarray, g: Any, grads: tuple, saved: Any) -> bool:
-    """Whether a rule's gradient for a leaf is an array nothing else holds.
-
-    The leaf may then keep it as `.grad` without a copy and later gradients
-    be added into it in place. Not fresh: the rule's own upstream gradient, a
-    view, a value it saved, or one array returned for two inputs.
-    """
-    if gi is g or gi.base is not None:
-        return False
-    if saved is not _FREED:
-        for s in saved:
-            if s is gi:
-                return False
-    count = 0
-    for s in grads:
-        if s is gi:
-            count += 1
-    return count == 1
 
 
 def _add_leaf(leaf_grads: dict, leaf: Tensor, g: Any, owned: bool, tensor_mode: bool) -> None:

@@ -24,7 +24,7 @@ from autograd.tensor import bump_versions
 
 ParamsT = Iterable[Tensor] | Iterable[Mapping[str, Any]]
 
-# Gradient dtypes whose finiteness check is one BLAS dot product (`_finite`);
+# Gradient dtypes whose finiteness check (`_gradients_to_apply`) is one BLAS dot product;
 # others (float16, byte-swapped) take np.isfinite.
 _FLOAT32 = np.dtype(np.float32)
 _FLOAT64 = np.dtype(np.float64)
@@ -199,8 +199,20 @@ class Optimizer:
                 data = p.data
                 if garr.shape != data.shape or not data.flags.writeable:
                     raise self._unusable(p)
-                if check and not _finite(garr):
-                    raise self._nonfinite(p)
+                if check:
+                    # g . g is NaN or inf iff some element is, or the sum of squares
+                    # overflows; then the exact check decides. np.vdot: one read-only BLAS
+                    # pass over any shape, and no floating-point warning on that overflow
+                    # (a test holds it); should it ever raise one, the exact check decides.
+                    dtype = garr.dtype
+                    try:
+                        finite = (dtype is _FLOAT32 or dtype is _FLOAT64) and math.isfinite(
+                            np.vdot(garr, garr)
+                        )
+                    except FloatingPointError:  # np.errstate(over="raise") set by the caller
+                        finite = False
+                    if not finite and not np.isfinite(garr).all():
+                        raise self._nonfinite(p)
                 params.append(p)
                 grads.append(garr)
             batches.append((group, params, grads))
@@ -382,24 +394,6 @@ class Optimizer:
 
 
 # ---- helpers the optimizers share -------------------------------------------------------
-def _finite(garr: np.ndarray) -> bool:
-    """Whether every element of a gradient is finite, in one read-only BLAS pass.
-
-    g . g (np.vdot: any shape, no reshape) is NaN or inf iff some element is, or
-    the sum of squares overflows; then the exact check decides. vdot raises no
-    floating-point warning on that overflow (a test holds it); should it ever,
-    the exact check decides too.
-    """
-    dtype = garr.dtype
-    if dtype is _FLOAT32 or dtype is _FLOAT64:
-        try:
-            if math.isfinite(np.vdot(garr, garr)):
-                return True
-        except FloatingPointError:  # np.errstate(over="raise") set by the caller
-            pass
-    return bool(np.isfinite(garr).all())
-
-
 def _as_index(value: Any, where: str) -> int:
     """A parameter index from a state dict (an int, a NumPy integer or a digit string)."""
     try:
