@@ -272,10 +272,12 @@ class Function:
         """
         ctx = _new_object(cls._node_type)
         ctx._saved = ()
-        # Unwrap Tensor arguments to their arrays; ops of one and two inputs
+        # Unwrap Tensor arguments to their arrays; ops of one to three inputs
         # (nearly all of them) get a straight-line path without a loop.
-        if len(args) == 2:
-            a, b = args
+        n = len(args)
+        if n == 2 or n == 3:  # binary ops; linear with a bias, where
+            a = args[0]
+            b = args[1]
             record = False
             if isinstance(a, Tensor):
                 record = a.requires_grad
@@ -289,42 +291,33 @@ class Function:
                 b = b.grad_fn or b
             else:
                 b_data, b = b, None
-            ctx._s0 = a
-            ctx._s1 = b
-            if kwargs:
-                out = cls.forward(ctx, a_data, b_data, **kwargs)
-            else:  # a plain call is cheaper than unpacking an empty dict
-                out = cls.forward(ctx, a_data, b_data)
-        elif len(args) == 1 and isinstance(args[0], Tensor):
+            if n == 2:
+                ctx._s0 = a
+                ctx._s1 = b
+                if kwargs:
+                    out = cls.forward(ctx, a_data, b_data, **kwargs)
+                else:  # a plain call is cheaper than unpacking an empty dict
+                    out = cls.forward(ctx, a_data, b_data)
+            else:
+                c = args[2]
+                if isinstance(c, Tensor):
+                    record = record or c.requires_grad
+                    c_data = c.data
+                    c = c.grad_fn or c
+                else:
+                    c_data, c = c, None
+                ctx._s0 = (a, b, c)
+                ctx._s1 = _TUPLE
+                if kwargs:
+                    out = cls.forward(ctx, a_data, b_data, c_data, **kwargs)
+                else:
+                    out = cls.forward(ctx, a_data, b_data, c_data)
+        elif n == 1 and isinstance(args[0], Tensor):
             a = args[0]
             record = a.requires_grad
             ctx._s0 = a.grad_fn or a
             ctx._s1 = _UNARY
             out = cls.forward(ctx, a.data, **kwargs) if kwargs else cls.forward(ctx, a.data)
-        elif len(args) == 3 and not kwargs:  # linear with a bias, where
-            a, b, c = args
-            record = False
-            if isinstance(a, Tensor):
-                record = a.requires_grad
-                a_data = a.data
-                a = a.grad_fn or a
-            else:
-                a_data, a = a, None
-            if isinstance(b, Tensor):
-                record = record or b.requires_grad
-                b_data = b.data
-                b = b.grad_fn or b
-            else:
-                b_data, b = b, None
-            if isinstance(c, Tensor):
-                record = record or c.requires_grad
-                c_data = c.data
-                c = c.grad_fn or c
-            else:
-                c_data, c = c, None
-            ctx._s0 = (a, b, c)
-            ctx._s1 = _TUPLE
-            out = cls.forward(ctx, a_data, b_data, c_data)
         else:
             arrays = []
             sources = []

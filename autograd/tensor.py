@@ -8,7 +8,7 @@ Function in `autograd.ops`, so the op table is the one place math lives.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -216,9 +216,7 @@ class Tensor:
         of silently using the new values. The counter is `[version, tick of
         the last write]`, shared with views and detached copies.
         """
-        vc = self._counter()
-        vc[0] += 1
-        vc[1] = STATE.last_write = tick()
+        bump_versions((self,))
 
     def _counter(self) -> list[int]:
         """This tensor's version counter `[version, tick of the last write]`, made on need.
@@ -700,7 +698,7 @@ class Tensor:
         return broadcast_to(self, shape)
 
 
-def bump_versions(tensors: list[Tensor]) -> None:
+def bump_versions(tensors: Sequence[Tensor]) -> None:
     """`bump_version` of many tensors written together (an optimizer's step): one tick for all."""
     now = tick()
     for t in tensors:
