@@ -44,16 +44,16 @@ class Context:
     # The fields every op touches are slots; rarely used ones (hooks, retained
     # tensors, the output's version counter, its name) default to None at class
     # level and only land in the instance dict when set.
-    # Each Function has its own Context subclass (`Function._node_type`) whose
-    # class attributes `fn` and `name` say which op made the node.
+    # Every node is of this one class, its op in the slot `fn`: attribute reads and writes
+    # in `apply` and the engine's loop then see one type and stay specialised (with a
+    # subclass per op, the interpreter's attribute caches missed at every change of op).
     # On a long graph much of the time goes to the garbage collector's full passes, which
     # visit every tracked object: so a node is one object (no tuple of sources beside it)
     # with as few fields as serve. The sources of an op of two arguments (nearly all of
     # them) are the slots `_s0` and `_s1`; of one argument: `_s1` is _UNARY; any other
     # count: `_s0` holds the tuple and `_s1` is _TUPLE (see `sources`).
-    __slots__ = ("__dict__", "__weakref__", "_grad", "_out", "_s0", "_s1", "_saved", "_seq")
-    fn: type[Function]
-    name: str = "function"  # the op's name in the op table, e.g. "mul"
+    __slots__ = ("__dict__", "__weakref__", "_grad", "_out", "_s0", "_s1", "_saved", "_seq", "fn")
+    fn: type[Function]  # the op that made the node
     # The namespace rules compute in: NumPy, except while a create_graph
     # backward runs this node (the engine sets the Tensor namespace then).
     xp: Any = NUMPY
@@ -69,6 +69,11 @@ class Context:
     # output requires grad, and is no leaf (Tensor._is_node is False). Its
     # requires_grad is not read from the node: `ctx.requires_grad` is the op's own.
     _is_node = True
+
+    @property
+    def name(self) -> str:
+        """The op's name in the op table, e.g. "mul"."""
+        return self.fn.name
 
     @property
     def sources(self) -> tuple[Any, ...]:
@@ -239,14 +244,10 @@ class Function:
 
     name: ClassVar[str] = "function"
 
-    _node_type: ClassVar[type[Context]]
-
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "name" not in cls.__dict__:
             cls.name = cls.__name__.lower()
-        namespace = {"__slots__": (), "fn": cls, "name": cls.name}
-        cls._node_type = type(f"{cls.__name__}Node", (Context,), namespace)
 
     @staticmethod
     def forward(ctx: Context, *args: Any, **kwargs: Any) -> Any:
@@ -270,7 +271,8 @@ class Function:
         This is the hot path of every op, so it does the least it can: unwrap the
         arguments, run forward, make one Tensor, and fill in the node only if needed.
         """
-        ctx = _new_object(cls._node_type)
+        ctx = _new_object(Context)
+        ctx.fn = cls
         ctx._saved = ()
         # Unwrap Tensor arguments to their arrays; ops of one to three inputs
         # (nearly all of them) get a straight-line path without a loop.
