@@ -388,6 +388,36 @@ def test_a_custom_functions_own_requires_grad_attribute_does_not_cut_the_graph()
     np.testing.assert_array_equal(x.grad.data, [6.0, 6.0])
 
 
+def test_every_node_is_one_context_class_with_its_op_in_fn() -> None:
+    """All nodes, built-in or custom, are of the class Context with the op in `fn`: apply's
+    and the engine's attribute caches then stay specialised from one op to the next (a
+    subclass per op cost 7% of a deep chain's instructions). A custom op's own ctx
+    attributes still work."""
+
+    class Scale(ag.Function):
+        @staticmethod
+        def forward(ctx: ag.Context, a: np.ndarray) -> np.ndarray:
+            ctx.k = 3.0  # the op's own attribute
+            return ctx.k * a
+
+        @staticmethod
+        def backward(ctx: ag.Context, g: Any) -> Any:
+            return ctx.k * g
+
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = Scale.apply((x * 2.0 + 1.0).exp()).sum()
+    nodes, todo = [], [y.grad_fn]
+    while todo:
+        node = todo.pop()
+        nodes.append(node)
+        todo.extend(s for s in node.sources if s is not None and not isinstance(s, Tensor))
+    assert [n.name for n in nodes] == ["sum", "scale", "exp", "add", "mul"]
+    assert {type(n) for n in nodes} == {ag.Context}
+    assert [n.fn.__name__ for n in nodes] == ["Sum", "Scale", "Exp", "Add", "Mul"]
+    y.backward()
+    np.testing.assert_allclose(x.grad.data, 6.0 * np.exp([3.0, 5.0]))
+
+
 # ---- graph pictures -------------------------------------------------------------------------
 def test_draw_graph_shows_the_retained_grad_of_an_intermediate() -> None:
     """show_grad draws an intermediate's retained .grad, as it did when the graph kept the
