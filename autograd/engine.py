@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.function import _FREED, _TUPLE, _UNARY, Context, check_finite
+from autograd.function import _FREED, _TUPLE, _UNARY, Context, NodeExtras, check_finite
 from autograd.mode import STATE
 from autograd.ops.namespace import NUMPY, tensor_namespace
 from autograd.tensor import RELEASED_BUFFER, Tensor
@@ -130,7 +130,7 @@ def _run(
     finally:
         STATE.grad_enabled = previous_mode
         for node in ran:
-            node.__dict__.pop("xp", None)
+            node._more.xp = NUMPY
 
     if inputs is None:
         for leaf, g, owned in leaf_grads.values():
@@ -148,14 +148,18 @@ def _run(
     return _captured(inputs, capture, leaf_grads, tensor_mode, allow_unused)
 
 
+_NO_EXTRAS = NodeExtras()  # what _node_extras reads for a node that has none
+
+
 def _node_extras(node: Context, g: Any, tensor_mode: bool, capture: dict | None) -> Any:
     """Hooks and retain_grad of a node's output tensor, and ag.grad's capture of it."""
     if type(g) in _SCALARS:  # the tensors these see hold arrays
         g = np.asarray(g)
-    if node._hooks:
-        g, _ = _run_hooks(node._hooks, g, False, tensor_mode)
-    if node._retained:
-        for ref in node._retained:
+    more = node._more or _NO_EXTRAS
+    if more.hooks:
+        g, _ = _run_hooks(more.hooks, g, False, tensor_mode)
+    if more.retained:
+        for ref in more.retained:
             t = ref()
             if t is not None:
                 t.grad = _accumulated(t.grad, g, tensor_mode)
@@ -213,14 +217,14 @@ def _chain_rule(
             if capture is not None:  # ag.grad: it runs only the nodes that lead to an input
                 if node in capture:  # an input's own hooks run, as in PyTorch
                     g = _node_extras(node, g, tensor_mode, capture)
-                elif node._extras and node in needed:
+                elif node._more is not None and node in needed:
                     g = _node_extras(node, g, tensor_mode, None)
                 if node not in needed:
                     continue  # not run: no hooks, no retained grad, its buffers stay
-            elif node._extras:
+            elif node._more is not None:
                 g = _node_extras(node, g, tensor_mode, None)
             if tensor_mode:
-                node.xp = xp
+                node._extras().xp = xp
                 ran.append(node)
             s1 = node._s1  # node.sources, written out
             if s1 is _UNARY:
@@ -353,7 +357,7 @@ def _release(node: Context) -> None:
         shape = out.shape
         placeholder = _ndarray(shape, out.dtype, RELEASED_BUFFER, 0, (0,) * len(shape))
         _PLACEHOLDERS[key] = placeholder
-    node._released_out = weakref.ref(out)  # what a rule that saved it compares with
+    node._extras().released_out = weakref.ref(out)  # what a rule that saved it compares with
     node._out = placeholder
 
 

@@ -38,37 +38,29 @@ class Context:
     (`_out`) for its consumers to read the shape and dtype from. `inputs`
     rebuilds the Tensor arguments for inspection. `needs_input_grad[i]` says
     whether input i wants a gradient, so a rule can skip work. Any other
-    attribute (`ctx.axis = 1`) is the op's own.
+    attribute (`ctx.axis = 1`) is the op's own: its ctx is then an
+    `AttributeContext` (see `Function`).
     """
 
-    # The fields every op touches are slots; rarely used ones (hooks, retained
-    # tensors, the output's version counter, its name) default to None at class
-    # level and only land in the instance dict when set.
-    # Every node is of this one class, its op in the slot `fn`: attribute reads and writes
-    # in `apply` and the engine's loop then see one type and stay specialised (with a
-    # subclass per op, the interpreter's attribute caches missed at every change of op).
-    # Its price: CPython gives each new instance room for every attribute name ever set on
-    # one (they share a key table, at most 30 names), so a node grows by about 8 bytes per
-    # distinct name ops have set on their ctx in this process (the deep chain: 288 bytes
-    # per op in a fresh process, 344 after the mlp workload, 416 at most).
-    # On a long graph much of the time goes to the garbage collector's full passes, which
-    # visit every tracked object: so a node is one object (no tuple of sources beside it)
-    # with as few fields as serve. The sources of an op of two arguments (nearly all of
-    # them) are the slots `_s0` and `_s1`; of one argument: `_s1` is _UNARY; any other
-    # count: `_s0` holds the tuple and `_s1` is _TUPLE (see `sources`).
-    __slots__ = ("__dict__", "__weakref__", "_grad", "_out", "_s0", "_s1", "_saved", "_seq", "fn")
+    # A node is slots only, with no instance dict: on a long graph much of the time goes
+    # to the garbage collector's full passes, which visit every tracked object and what it
+    # points at, so a node is one small object (no tuple of sources, no attribute table
+    # beside it). CPython 3.11 gives each instance of a class with a dict a table with
+    # room for every attribute name ever set on one (up to 30), allocated with the object:
+    # ~60-270 bytes a node that the collector walks again at each pass. Ops that keep
+    # attributes of their own (`ctx.axis = 1`: every user-defined Function, by default)
+    # get `AttributeContext`, this class with a dict (see `Function.__init_subclass__`).
+    # Every node of one kind is of one class, its op in the slot `fn`: attribute reads and
+    # writes in `apply` and the engine's loop then see one type and stay specialised
+    # (with a class per op, the interpreter's attribute caches missed at every change).
+    # The sources of an op of two arguments (nearly all of them) are the slots `_s0` and
+    # `_s1`; of one argument: `_s1` is _UNARY; any other count: `_s0` holds the tuple and
+    # `_s1` is _TUPLE (see `sources`). Rarely used fields (hooks, retained tensors, the
+    # output's version counter and name, the create_graph namespace) are in `_more`, a
+    # NodeExtras made on first need.
+    __slots__ = ("__weakref__", "_grad", "_more", "_out", "_s0", "_s1", "_saved", "_seq", "fn")
     fn: type[Function]  # the op that made the node
-    # The namespace rules compute in: NumPy, except while a create_graph
-    # backward runs this node (the engine sets the Tensor namespace then).
-    xp: Any = NUMPY
-    _hooks: dict | None = None
-    _retained: list | None = None
-    _extras = False  # True once the output tensor has hooks or retains its grad
-    _out_vc: list | None = None  # the output's version counter, once it has one
-    _label: str | None = None  # the output's name (Tensor.name)
-    # After a backward let go of the output (engine._release): a weak reference to it, so a
-    # rule that saved it still knows it for this node's output under create_graph.
-    _released_out: weakref.ref | None = None
+    _more: NodeExtras | None
     # As a source of another node, a node stands for the output it made: that
     # output requires grad, and is no leaf (Tensor._is_node is False). Its
     # requires_grad is not read from the node: `ctx.requires_grad` is the op's own.
@@ -78,6 +70,20 @@ class Context:
     def name(self) -> str:
         """The op's name in the op table, e.g. "mul"."""
         return self.fn.name
+
+    @property
+    def xp(self) -> Any:
+        """The namespace rules compute in: NumPy, except while a create_graph backward runs
+        this node (the engine gives it the Tensor namespace then)."""
+        more = self._more
+        return NUMPY if more is None else more.xp
+
+    def _extras(self) -> NodeExtras:
+        """The node's rarely used fields, made on first need."""
+        more = self._more
+        if more is None:
+            more = self._more = NodeExtras()
+        return more
 
     @property
     def sources(self) -> tuple[Any, ...]:
@@ -129,12 +135,17 @@ class Context:
         """A Tensor over this node's output (what the graph keeps of it is the node)."""
         return Tensor._make(self._out, True, self)
 
+    def _out_counter_or_none(self) -> list[int] | None:
+        """The version counter of this node's output if it has one (no write made one)."""
+        more = self._more
+        return None if more is None else more.out_vc
+
     def _out_counter(self) -> list[int]:
         """The version counter of this node's output, made on need (see Tensor._counter)."""
-        vc = self._out_vc
-        if vc is None:
-            vc = self._out_vc = [0, 0]
-        return vc
+        more = self._extras()
+        if more.out_vc is None:
+            more.out_vc = [0, 0]
+        return more.out_vc
 
     def _saved_output(self) -> bool:
         """Whether forward saved the output: only then do writes to it matter here."""
@@ -165,7 +176,8 @@ class Context:
             )
         if STATE.last_write > self._seq:
             self._check_versions()
-        if self.xp is not NUMPY:
+        more = self._more
+        if more is not None and more.xp is not NUMPY:
             return tuple(self._as_tensor(v) for v in saved)
         return saved
 
@@ -178,14 +190,14 @@ class Context:
         for i, t in enumerate(self.sources):
             if t is None:
                 continue
-            vc, data = (t._out_vc, t._out) if t._is_node else (t._vc, t.data)
+            vc, data = (t._out_counter_or_none(), t._out) if t._is_node else (t._vc, t.data)
             if vc is not None and vc[1] > self._seq:
                 raise RuntimeError(
                     f"{self.fn.name}: input {i} (shape {data.shape}, dtype {data.dtype}) was "
                     f"modified in place after it was saved for backward (it is now at version "
                     f"{vc[0]}); use an out-of-place op, or modify a copy"
                 )
-        vc = self._out_vc
+        vc = self._out_counter_or_none()
         if vc is not None and vc[1] > self._seq and self._saved_output():
             raise RuntimeError(
                 f"{self.fn.name}: its output was modified in place after it was saved for "
@@ -201,7 +213,11 @@ class Context:
                         return t
                 elif value is t._out:
                     return t._as_output()
-                elif t._released_out is not None and value is t._released_out():
+                elif (
+                    t._more is not None
+                    and t._more.released_out is not None
+                    and (value is t._more.released_out())
+                ):
                     # a backward let go of it in the graph, but this rule saved it: it is
                     # still t's output, differentiable through t (PyTorch keeps that link)
                     return Tensor._make(value, True, t)
@@ -211,17 +227,40 @@ class Context:
 
     def _hooks_by_handle(self) -> dict:
         """The hooks of this node's output tensor, by handle (created on first use)."""
-        if self._hooks is None:
-            self._hooks = {}
-            self._extras = True
-        return self._hooks
+        more = self._extras()
+        if more.hooks is None:
+            more.hooks = {}
+        return more.hooks
 
     def _retain(self, tensor: Tensor) -> None:
-        if self._retained is None:
-            self._retained = []
-            self._extras = True
-        if all(ref() is not tensor for ref in self._retained):
-            self._retained.append(weakref.ref(tensor))
+        more = self._extras()
+        if more.retained is None:
+            more.retained = []
+        if all(ref() is not tensor for ref in more.retained):
+            more.retained.append(weakref.ref(tensor))
+
+
+class AttributeContext(Context):
+    """A Context with an instance dict, for ops that keep attributes of their own on ctx
+    (`ctx.k = 3`): every Function subclass unless it says `ctx_attributes=False`."""
+
+    __slots__ = ("__dict__",)
+
+
+class NodeExtras:
+    """A node's rarely used fields, kept off the node itself (see Context)."""
+
+    __slots__ = ("hooks", "label", "out_vc", "released_out", "retained", "xp")
+
+    def __init__(self) -> None:
+        self.hooks: dict | None = None  # its output's hooks, by handle, in registration order
+        self.retained: list | None = None  # weak references to tensors that retain its grad
+        self.out_vc: list[int] | None = None  # its output's version counter, once it has one
+        self.label: str | None = None  # its output's name (Tensor.name)
+        # After a backward let go of the output (engine._release): a weak reference to it,
+        # so a rule that saved it still knows it for this node's output under create_graph.
+        self.released_out: weakref.ref | None = None
+        self.xp: Any = NUMPY  # the namespace rules compute in (Context.xp)
 
 
 _new_object = object.__new__
@@ -244,14 +283,20 @@ class Function:
     y = Cube.apply(t)
     ```
     `name` (lowercase, default the class name) is the op's name in the graph.
+    An op that keeps nothing on ctx but what `save_for_backward` holds can say
+    so, `class Mul(Function, ctx_attributes=False)`: its nodes are then plain
+    slotted `Context`s, smaller and faster to collect on long graphs; by
+    default ctx is an `AttributeContext`, which takes any attribute (`ctx.k = 3`).
     """
 
     name: ClassVar[str] = "function"
+    _context: ClassVar[type[Context]] = AttributeContext  # the class of this op's nodes
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
+    def __init_subclass__(cls, ctx_attributes: bool = True, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "name" not in cls.__dict__:
             cls.name = cls.__name__.lower()
+        cls._context = AttributeContext if ctx_attributes else Context
 
     @staticmethod
     def forward(ctx: Context, *args: Any, **kwargs: Any) -> Any:
@@ -275,9 +320,10 @@ class Function:
         This is the hot path of every op, so it does the least it can: unwrap the
         arguments, run forward, make one Tensor, and fill in the node only if needed.
         """
-        ctx = Context()  # it has no __init__: cheaper than object.__new__(Context)
+        ctx = cls._context()  # it has no __init__: cheaper than object.__new__
         ctx.fn = cls
         ctx._saved = ()
+        ctx._more = None
         # Unwrap Tensor arguments to their arrays; ops of one to three inputs
         # (nearly all of them) get a straight-line path without a loop.
         n = len(args)

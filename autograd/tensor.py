@@ -151,7 +151,9 @@ class Tensor:
     def name(self) -> str | None:
         """A label for graph drawings (`fc1.weight`); an op's output keeps it on its node."""
         node = self.grad_fn
-        return self._name if node is None else node._label
+        if node is None:
+            return self._name
+        return None if node._more is None else node._more.label
 
     @name.setter
     def name(self, value: str | None) -> None:
@@ -161,7 +163,7 @@ class Tensor:
         if node is None:
             self._name = value
         else:
-            node._label = value
+            node._extras().label = value
 
     @property
     def _data_released(self) -> bool:
@@ -239,7 +241,7 @@ class Tensor:
         self._vc = vc
         node = self.grad_fn
         if node is not None:
-            node._out_vc = vc
+            node._extras().out_vc = vc
 
     def numel(self) -> int:
         return self.data.size
@@ -315,8 +317,8 @@ class Tensor:
         node = self.grad_fn
         if node is not None:
             state.pop("_vc", None)  # the graph's counter for this output: the copy starts anew
-            if node._label is not None:
-                state["_name"] = node._label
+            if node._more is not None and node._more.label is not None:
+                state["_name"] = node._more.label
         return state, {"data": self.data, "grad_fn": None, "requires_grad": self.requires_grad}
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:

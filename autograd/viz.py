@@ -277,7 +277,7 @@ def _retained_grad(node: Context) -> Tensor | None:
     The graph keeps the node, not the tensor (a box is drawn from a Tensor
     rebuilt over the node): the grad is on the tensor that asked for it.
     """
-    for ref in node._retained or ():
+    for ref in (node._more and node._more.retained) or ():
         t = ref()
         if t is not None and t.grad is not None:
             return t.grad

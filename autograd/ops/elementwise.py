@@ -61,7 +61,7 @@ _HUGE = float(np.finfo(np.float64).max)
 _array = np.array
 
 
-class Add(Function):
+class Add(Function, ctx_attributes=False):
     """a + b; d/da = d/db = 1."""
 
     check = OpCheck(reference=np.add, twice=True, arity=2, shapes="broadcast")
@@ -89,7 +89,7 @@ class Add(Function):
         return g, g
 
 
-class Sub(Function):
+class Sub(Function, ctx_attributes=False):
     """a - b; d/da = 1, d/db = -1."""
 
     check = OpCheck(reference=np.subtract, twice=True, arity=2, shapes="broadcast")
@@ -117,7 +117,7 @@ class Sub(Function):
         return g, (-g if ctx.needs_input_grad[1] else None)
 
 
-class Mul(Function):
+class Mul(Function, ctx_attributes=False):
     """a * b; d/da = b, d/db = a."""
 
     check = OpCheck(reference=np.multiply, twice=True, arity=2, shapes="broadcast")
@@ -157,7 +157,7 @@ class Mul(Function):
         return (g * b if need_a else None), (g * a if need_b else None)
 
 
-class Div(Function):
+class Div(Function, ctx_attributes=False):
     """a / b; d/da = 1/b, d/db = -a/b^2."""
 
     check = OpCheck(
@@ -185,7 +185,7 @@ class Div(Function):
         return (g / b if need_a else None), (-g * a / (b * b) if need_b else None)
 
 
-class Neg(Function):
+class Neg(Function, ctx_attributes=False):
     """-x; d/dx = -1."""
 
     check = OpCheck(reference=np.negative, twice=True)
@@ -202,7 +202,7 @@ class Neg(Function):
         return -g
 
 
-class Pow(Function):
+class Pow(Function, ctx_attributes=False):
     """a ** b; d/da = b a^(b-1), d/db = a^b log(a) (needs a > 0; 0 at a = 0 for b >= 0)."""
 
     check = OpCheck(
@@ -254,7 +254,7 @@ class Pow(Function):
         return ga, gb
 
 
-class Exp(Function):
+class Exp(Function, ctx_attributes=False):
     """e^x; d/dx = e^x, so the rule reuses the output."""
 
     check = OpCheck(reference=np.exp, twice=True)
@@ -271,7 +271,7 @@ class Exp(Function):
         return g * out
 
 
-class Log(Function):
+class Log(Function, ctx_attributes=False):
     """Natural log; d/dx = 1/x."""
 
     check = OpCheck(reference=np.log, twice=True, domains="positive")
@@ -287,7 +287,7 @@ class Log(Function):
         return g / x
 
 
-class Sqrt(Function):
+class Sqrt(Function, ctx_attributes=False):
     """sqrt(x); d/dx = 1 / (2 sqrt(x))."""
 
     check = OpCheck(reference=np.sqrt, twice=True, domains="positive")
@@ -304,7 +304,7 @@ class Sqrt(Function):
         return g / (2 * out)
 
 
-class Sin(Function):
+class Sin(Function, ctx_attributes=False):
     """sin(x); d/dx = cos(x)."""
 
     check = OpCheck(reference=np.sin, twice=True)
@@ -320,7 +320,7 @@ class Sin(Function):
         return g * ctx.xp.cos(x)
 
 
-class Cos(Function):
+class Cos(Function, ctx_attributes=False):
     """cos(x); d/dx = -sin(x)."""
 
     check = OpCheck(reference=np.cos, twice=True)
@@ -336,7 +336,7 @@ class Cos(Function):
         return -g * ctx.xp.sin(x)
 
 
-class Tanh(Function):
+class Tanh(Function, ctx_attributes=False):
     """tanh(x); d/dx = 1 - tanh(x)^2."""
 
     check = OpCheck(reference=np.tanh, twice=True)
@@ -353,7 +353,7 @@ class Tanh(Function):
         return g - g * out * out  # g (1 - out^2) without a Python number: array ops only
 
 
-class Sigmoid(Function):
+class Sigmoid(Function, ctx_attributes=False):
     """1 / (1 + e^-x), computed without overflow; d/dx = s (1 - s)."""
 
     check = OpCheck(reference=lambda x: 1 / (1 + np.exp(-x)), twice=True, domains=(-6, 6))
@@ -378,7 +378,7 @@ class Sigmoid(Function):
         return g_out - g_out * out  # g out (1 - out) without a Python number: array ops only
 
 
-class Relu(Function):
+class Relu(Function, ctx_attributes=False):
     """max(x, 0); d/dx = 1 where x > 0, else 0 (0 at the kink, as PyTorch).
 
     Forward saves the mask x > 0 (a bool array, a quarter of the output's
@@ -406,7 +406,7 @@ class Relu(Function):
         return g * positive
 
 
-class Abs(Function):
+class Abs(Function, ctx_attributes=False):
     """|x|; d/dx = sign(x) (0 at the kink, as PyTorch)."""
 
     check = OpCheck(reference=np.abs, twice=True, kinks=kinks_at(0.0))
@@ -422,7 +422,7 @@ class Abs(Function):
         return g * ctx.xp.sign(x)
 
 
-class Sign(Function):
+class Sign(Function, ctx_attributes=False):
     """sign(x): -1, 0 or 1; its derivative is 0 wherever it exists."""
 
     check = OpCheck(reference=np.sign, twice=True, kinks=kinks_at(0.0))
@@ -487,7 +487,7 @@ def _split_on_ties(g: Any, a_chosen: Any, tie: Any) -> tuple[Any, Any]:
     return g * share, g * (1 - share)
 
 
-class Maximum(Function):
+class Maximum(Function, ctx_attributes=False):
     """Elementwise max(a, b); the gradient goes to the larger, split evenly on ties."""
 
     check = OpCheck(
@@ -510,7 +510,7 @@ class Maximum(Function):
         return _split_on_ties(g, a > b, a == b)
 
 
-class Minimum(Function):
+class Minimum(Function, ctx_attributes=False):
     """Elementwise min(a, b); the gradient goes to the smaller, split evenly on ties."""
 
     check = OpCheck(

@@ -12,7 +12,7 @@ from autograd.ops.elementwise import _type_error
 from autograd.tensor import Tensor
 
 
-class MatMul(Function):
+class MatMul(Function, ctx_attributes=False):
     """a @ b; d/da = g @ b^T, d/db = a^T @ g (batch axes are summed back by the engine).
 
     A 1-D operand is a row (a) or a column (b) vector, as in NumPy; the rule

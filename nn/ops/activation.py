@@ -32,7 +32,7 @@ def _normal_pdf(x: Any, xp: Any) -> Any:
     return xp.exp(-0.5 * x * x) * _INV_SQRT_2PI
 
 
-class NormalCdfOp(Function):
+class NormalCdfOp(Function, ctx_attributes=False):
     """Phi(x), the standard normal CDF; d/dx = phi(x). An op so GELU is twice differentiable."""
 
     name = "normal_cdf"
@@ -88,7 +88,7 @@ class GeluOp(Function):
         return g * (cdf + x * _normal_pdf(x, xp))
 
 
-class LeakyReluOp(Function):
+class LeakyReluOp(Function, ctx_attributes=False):
     """x where x > 0, else negative_slope * x; the slope side includes 0, as PyTorch."""
 
     name = "leaky_relu"
@@ -120,7 +120,7 @@ class LeakyReluOp(Function):
         return g * factor
 
 
-class HardsigmoidOp(Function):
+class HardsigmoidOp(Function, ctx_attributes=False):
     """relu6(x + 3) / 6; d/dx = 1/6 strictly inside (-3, 3), else 0 (as PyTorch)."""
 
     name = "hardsigmoid"

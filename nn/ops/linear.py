@@ -30,7 +30,7 @@ def _misfit(x: np.ndarray, weight: Any, bias: Any) -> ValueError:
     )
 
 
-class LinearOp(Function):
+class LinearOp(Function, ctx_attributes=False):
     """y = x @ W^T + b over the last axis of x (any leading axes).
 
     d/dx = g @ W, d/dW = g^T x (leading axes flattened), d/db = sum of g:
