@@ -315,99 +315,125 @@ class Function:
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
-        """Run forward on the inputs' arrays; record the graph node when a gradient is needed.
-
-        This is the hot path of every op, so it does the least it can: unwrap the
-        arguments, run forward, make one Tensor, and fill in the node only if needed.
-        """
-        ctx = cls._context()  # it has no __init__: cheaper than object.__new__
-        ctx.fn = cls
-        ctx._saved = ()
-        ctx._more = None
-        # Unwrap Tensor arguments to their arrays; ops of one to three inputs
-        # (nearly all of them) get a straight-line path without a loop.
+        """Run forward on the inputs' arrays; record the graph node when a gradient is needed."""
         n = len(args)
-        if n == 2 or n == 3:  # binary ops; linear with a bias, where
-            a = args[0]
-            b = args[1]
-            record = False
-            if isinstance(a, Tensor):
-                record = a.requires_grad
-                a_data = a.data
-                a = a.grad_fn or a  # an op's output is known by its node (see Context)
+        if n == 2:
+            return apply_op(cls, 2, args[0], args[1], None, kwargs)
+        if n == 1:
+            return apply_op(cls, 1, args[0], None, None, kwargs)
+        if n == 3:
+            return apply_op(cls, 3, args[0], args[1], args[2], kwargs)
+        return apply_op(cls, n, args, None, None, kwargs)
+
+
+def apply_op(
+    cls: type[Function], n: int, a: Any, b: Any, c: Any, kwargs: dict[str, Any] | None
+) -> Tensor:
+    """`cls.apply` on n arguments, spread out: a (b, c) for one to three, else `a` is the tuple.
+
+    This is the hot path of every op, so it does the least it can: unwrap the
+    arguments, run forward, make one Tensor, and fill in the node only if needed.
+    Tensor's operators call it directly: with a fixed signature the call builds
+    no argument tuple or keyword dict and binds no classmethod.
+    """
+    ctx = cls._context()  # it has no __init__: cheaper than object.__new__
+    ctx.fn = cls
+    ctx._saved = ()
+    ctx._more = None
+    # Unwrap Tensor arguments to their arrays; ops of one to three inputs
+    # (nearly all of them) get a straight-line path without a loop.
+    if n == 2 or n == 3:  # binary ops; linear with a bias, where
+        record = False
+        if isinstance(a, Tensor):
+            record = a.requires_grad
+            a_data = a.data
+            sa = a.grad_fn or a  # an op's output is known by its node (see Context)
+        else:
+            a_data, sa = a, None
+        if isinstance(b, Tensor):
+            record = record or b.requires_grad
+            b_data = b.data
+            sb = b.grad_fn or b
+        else:
+            b_data, sb = b, None
+        if n == 2:
+            ctx._s0 = sa
+            ctx._s1 = sb
+            if kwargs:
+                out = cls.forward(ctx, a_data, b_data, **kwargs)
+            else:  # a plain call is cheaper than unpacking an empty dict
+                out = cls.forward(ctx, a_data, b_data)
+        else:
+            if isinstance(c, Tensor):
+                record = record or c.requires_grad
+                c_data = c.data
+                sc = c.grad_fn or c
             else:
-                a_data, a = a, None
-            if isinstance(b, Tensor):
-                record = record or b.requires_grad
-                b_data = b.data
-                b = b.grad_fn or b
+                c_data, sc = c, None
+            ctx._s0 = (sa, sb, sc)
+            ctx._s1 = _TUPLE
+            if kwargs:
+                out = cls.forward(ctx, a_data, b_data, c_data, **kwargs)
             else:
-                b_data, b = b, None
-            if n == 2:
-                ctx._s0 = a
-                ctx._s1 = b
-                if kwargs:
-                    out = cls.forward(ctx, a_data, b_data, **kwargs)
-                else:  # a plain call is cheaper than unpacking an empty dict
-                    out = cls.forward(ctx, a_data, b_data)
-            else:
-                c = args[2]
-                if isinstance(c, Tensor):
-                    record = record or c.requires_grad
-                    c_data = c.data
-                    c = c.grad_fn or c
-                else:
-                    c_data, c = c, None
-                ctx._s0 = (a, b, c)
-                ctx._s1 = _TUPLE
-                if kwargs:
-                    out = cls.forward(ctx, a_data, b_data, c_data, **kwargs)
-                else:
-                    out = cls.forward(ctx, a_data, b_data, c_data)
-        elif n == 1 and isinstance(args[0], Tensor):
-            a = args[0]
+                out = cls.forward(ctx, a_data, b_data, c_data)
+    elif n == 1:
+        ctx._s1 = _UNARY
+        if isinstance(a, Tensor):
             record = a.requires_grad
             ctx._s0 = a.grad_fn or a
-            ctx._s1 = _UNARY
-            out = cls.forward(ctx, a.data, **kwargs) if kwargs else cls.forward(ctx, a.data)
+            a_data = a.data
         else:
-            arrays = []
-            sources = []
             record = False
-            for a in args:
-                if isinstance(a, Tensor):
-                    arrays.append(a.data)
-                    sources.append(a.grad_fn or a)
-                    if a.requires_grad:
-                        record = True
-                else:
-                    arrays.append(a)
-                    sources.append(None)
-            if len(sources) == 1:  # one argument, not a Tensor
-                ctx._s0 = None
-                ctx._s1 = _UNARY
+            ctx._s0 = None
+            a_data = a
+        out = cls.forward(ctx, a_data, **kwargs) if kwargs else cls.forward(ctx, a_data)
+    else:  # none, or more than three: `a` holds them all
+        arrays = []
+        sources = []
+        record = False
+        for t in a:
+            if isinstance(t, Tensor):
+                arrays.append(t.data)
+                sources.append(t.grad_fn or t)
+                if t.requires_grad:
+                    record = True
             else:
-                ctx._s0 = tuple(sources)
-                ctx._s1 = _TUPLE
-            out = cls.forward(ctx, *arrays, **kwargs)
-        if type(out) is not _ndarray:
-            out = _as_array(ctx, out)
-        if STATE.anomaly:
-            check_finite(cls.name, "forward", out)
-        result = _new_object(Tensor)  # Tensor._make, written out: this runs for every op
-        result.data = out
-        if record and STATE.grad_enabled and out.dtype.kind == "f":
-            result.requires_grad = True
-            result.grad_fn = ctx
-            ctx._grad = None
-            ctx._out = out
-            ctx._seq = tick()  # creation order: the engine sorts by it, writes compare with it
-        else:
-            result.requires_grad = False
-            result.grad_fn = None
-        if out.base is not None:
-            _share_version_with_base(result, out, args)
-        return result
+                arrays.append(t)
+                sources.append(None)
+        ctx._s0 = tuple(sources)
+        ctx._s1 = _TUPLE
+        out = cls.forward(ctx, *arrays, **(kwargs or {}))
+    if type(out) is not _ndarray:
+        out = _as_array(ctx, out)
+    if STATE.anomaly:
+        check_finite(cls.name, "forward", out)
+    result = _new_object(Tensor)  # Tensor._make, written out: this runs for every op
+    result.data = out
+    if record and STATE.grad_enabled and out.dtype.kind == "f":
+        result.requires_grad = True
+        result.grad_fn = ctx
+        ctx._grad = None
+        ctx._out = out
+        ctx._seq = tick()  # creation order: the engine sorts by it, writes compare with it
+    else:
+        result.requires_grad = False
+        result.grad_fn = None
+    if out.base is not None:
+        _share_version_with_base(result, out, _spread(n, a, b, c))
+    if STATE.recorder is not None:  # gradcheck's diagnosis (see STATE)
+        STATE.recorder.append((cls, _spread(n, a, b, c), kwargs or {}, result))
+    return result
+
+
+def _spread(n: int, a: Any, b: Any, c: Any) -> tuple:
+    """apply_op's arguments as the tuple `apply` was given."""
+    if n == 1:
+        return (a,)
+    if n == 2:
+        return (a, b)
+    if n == 3:
+        return (a, b, c)
+    return a
 
 
 def _as_array(ctx: Context, out: Any) -> np.ndarray:

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from autograd.engine import grad as _grad
-from autograd.function import Function
+from autograd.mode import STATE
 from autograd.opcheck import masks_summary, spec_of
 from autograd.tensor import Tensor
 from autograd.value import Value
@@ -323,35 +323,19 @@ def _second_order_problem(
 # ---- diagnosis: which op, or which kink, explains a failed check ---------------------------
 @contextmanager
 def _recording_calls() -> Iterator[list[tuple]]:
-    """Record every `Function.apply` made in the block as (op class, args, kwargs, result).
+    """Record every op call made in the block as (op class, args, kwargs, result).
 
     The graph keeps an op's Tensor inputs but not its other arguments (axis,
     shape, key), which re-checking its rule needs, so the diagnosis re-runs the
     function under this recorder (only after a check failed: never on a hot path).
     """
     calls: list[tuple] = []
-    original = Function.__dict__["apply"]
-
-    def apply(cls: type[Function], *args: Any, **kwargs: Any) -> Tensor:
-        out = original.__func__(cls, *args, **kwargs)
-        calls.append((cls, args, kwargs, out))
-        return out
-
-    Function.apply = classmethod(apply)  # type: ignore[method-assign, assignment]
+    previous = STATE.recorder
+    STATE.recorder = calls
     try:
         yield calls
     finally:
-        Function.apply = original  # type: ignore[method-assign]
-
-
-def _rebound(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """fn, or for `fn=MyOp.apply` a call that looks `apply` up again: the bound method was
-    made before the recorder replaced `Function.apply`, so its calls would go unseen."""
-    op = getattr(fn, "__self__", None)
-    apply = Function.__dict__["apply"].__func__
-    if isinstance(op, type) and issubclass(op, Function) and fn.__func__ is apply:
-        return lambda *args, **kwargs: op.apply(*args, **kwargs)
-    return fn
+        STATE.recorder = previous
 
 
 @dataclass
@@ -372,7 +356,6 @@ def _diagnose(
 ) -> tuple[_Diagnosis, Any]:
     """Explain a failed check: a kink the step straddles, else the first op whose own rule
     disagrees with central differences on its own inputs. Returns it and fn's output."""
-    forward.fn = _rebound(forward.fn)
     with _recording_calls() as calls:
         outs = forward.outputs()
     nodes = [c for c in calls if isinstance(c[3], Tensor) and c[3].grad_fn is not None]

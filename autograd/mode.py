@@ -16,9 +16,9 @@ _Fn = TypeVar("_Fn", bound=Callable[..., Any])
 
 
 class _State:
-    """The flags every op reads: grad recording and anomaly detection."""
+    """The flags every op reads: grad recording, anomaly detection, a call recorder."""
 
-    __slots__ = ("anomaly", "grad_enabled", "last_write")
+    __slots__ = ("anomaly", "grad_enabled", "last_write", "recorder")
 
     def __init__(self) -> None:
         self.grad_enabled = True
@@ -26,6 +26,9 @@ class _State:
         # The tick of the latest in-place write: a backward skips its version
         # checks when no write happened since the forward (the common case).
         self.last_write = -1
+        # gradcheck's diagnosis: a list that every op call is appended to, while it re-runs
+        # a function whose check failed (see gradcheck._recording_calls); else None.
+        self.recorder: list | None = None
 
 
 STATE = _State()

@@ -496,49 +496,49 @@ class Tensor:
 
     # ---- operators ------------------------------------------------------------
     def __add__(self, other: Any) -> Tensor:
-        return Add.apply(self, other)
+        return apply_op(Add, 2, self, other, None, None)
 
     def __radd__(self, other: Any) -> Tensor:
-        return Add.apply(other, self)
+        return apply_op(Add, 2, other, self, None, None)
 
     def __sub__(self, other: Any) -> Tensor:
-        return Sub.apply(self, other)
+        return apply_op(Sub, 2, self, other, None, None)
 
     def __rsub__(self, other: Any) -> Tensor:
-        return Sub.apply(other, self)
+        return apply_op(Sub, 2, other, self, None, None)
 
     def __mul__(self, other: Any) -> Tensor:
-        return Mul.apply(self, other)
+        return apply_op(Mul, 2, self, other, None, None)
 
     def __rmul__(self, other: Any) -> Tensor:
-        return Mul.apply(other, self)
+        return apply_op(Mul, 2, other, self, None, None)
 
     def __truediv__(self, other: Any) -> Tensor:
-        return Div.apply(self, other)
+        return apply_op(Div, 2, self, other, None, None)
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return Div.apply(other, self)
+        return apply_op(Div, 2, other, self, None, None)
 
     def __pow__(self, other: Any) -> Tensor:
-        return Pow.apply(self, other)
+        return apply_op(Pow, 2, self, other, None, None)
 
     def __rpow__(self, other: Any) -> Tensor:
-        return Pow.apply(other, self)
+        return apply_op(Pow, 2, other, self, None, None)
 
     def __matmul__(self, other: Any) -> Tensor:
-        return MatMul.apply(self, other)
+        return apply_op(MatMul, 2, self, other, None, None)
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        return MatMul.apply(other, self)
+        return apply_op(MatMul, 2, other, self, None, None)
 
     def __neg__(self) -> Tensor:
-        return Neg.apply(self)
+        return apply_op(Neg, 1, self, None, None, None)
 
     def __pos__(self) -> Tensor:
         return self
 
     def __abs__(self) -> Tensor:
-        return Abs.apply(self)
+        return apply_op(Abs, 1, self, None, None, None)
 
     def __getitem__(self, key: Any) -> Tensor:
         return GetItem.apply(self, key=_index(key))
@@ -600,43 +600,43 @@ class Tensor:
 
     # ---- methods: the op table, NumPy's names ----------------------------------------
     def exp(self) -> Tensor:
-        return Exp.apply(self)
+        return apply_op(Exp, 1, self, None, None, None)
 
     def log(self) -> Tensor:
-        return Log.apply(self)
+        return apply_op(Log, 1, self, None, None, None)
 
     def sqrt(self) -> Tensor:
-        return Sqrt.apply(self)
+        return apply_op(Sqrt, 1, self, None, None, None)
 
     def sin(self) -> Tensor:
-        return Sin.apply(self)
+        return apply_op(Sin, 1, self, None, None, None)
 
     def cos(self) -> Tensor:
-        return Cos.apply(self)
+        return apply_op(Cos, 1, self, None, None, None)
 
     def tanh(self) -> Tensor:
-        return Tanh.apply(self)
+        return apply_op(Tanh, 1, self, None, None, None)
 
     def sigmoid(self) -> Tensor:
-        return Sigmoid.apply(self)
+        return apply_op(Sigmoid, 1, self, None, None, None)
 
     def relu(self) -> Tensor:
-        return Relu.apply(self)
+        return apply_op(Relu, 1, self, None, None, None)
 
     def abs(self) -> Tensor:
-        return Abs.apply(self)
+        return apply_op(Abs, 1, self, None, None, None)
 
     def sign(self) -> Tensor:
-        return Sign.apply(self)
+        return apply_op(Sign, 1, self, None, None, None)
 
     def pow(self, p: Any) -> Tensor:
-        return Pow.apply(self, p)
+        return apply_op(Pow, 2, self, p, None, None)
 
     def clip(self, lo: Any = None, hi: Any = None) -> Tensor:
         return Clip.apply(self, lo=lo, hi=hi)
 
     def matmul(self, other: Any) -> Tensor:
-        return MatMul.apply(self, other)
+        return apply_op(MatMul, 2, self, other, None, None)
 
     def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         return Sum.apply(self, axis=axis, keepdims=keepdims)
@@ -714,6 +714,7 @@ def bump_versions(tensors: Sequence[Tensor]) -> None:
 
 # The op table binds itself to Tensor's operators above; imported last to break the cycle.
 from autograd.engine import backward as _run_backward  # noqa: E402
+from autograd.function import apply_op  # noqa: E402
 from autograd.ops.elementwise import (  # noqa: E402
     Abs,
     Add,

@@ -9,6 +9,7 @@ import numpy as np
 
 import autograd as ag
 from autograd import Tensor
+from autograd.function import apply_op
 from nn import init
 from nn.module import Module, Parameter
 from nn.ops.linear import LinearOp
@@ -46,8 +47,8 @@ class Linear(Module):
         bias = self.bias
         try:
             if bias is None:
-                return LinearOp.apply(input, self.weight)
-            return LinearOp.apply(input, self.weight, bias)
+                return apply_op(LinearOp, 2, input, self.weight, None, None)
+            return apply_op(LinearOp, 3, input, self.weight, bias, None)
         except ValueError:  # the op checks the shapes; say it in this layer's terms
             shape = np.shape(input.data if isinstance(input, Tensor) else input)
             if not shape or shape[-1] != self.in_features:

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.function import Context, Function
+from autograd.function import Context, Function, apply_op
 from autograd.opcheck import (
     OpCheck,
     kinks_at,
@@ -595,32 +595,32 @@ class AsType(Function):
 # ---- the functions: `ag.exp(x)` and friends -------------------------------------------
 def exp(x: Any) -> Tensor:
     """Elementwise e**x."""
-    return Exp.apply(x)
+    return apply_op(Exp, 1, x, None, None, None)
 
 
 def log(x: Any) -> Tensor:
     """Elementwise natural logarithm."""
-    return Log.apply(x)
+    return apply_op(Log, 1, x, None, None, None)
 
 
 def sqrt(x: Any) -> Tensor:
     """Elementwise square root."""
-    return Sqrt.apply(x)
+    return apply_op(Sqrt, 1, x, None, None, None)
 
 
 def sin(x: Any) -> Tensor:
     """Elementwise sine."""
-    return Sin.apply(x)
+    return apply_op(Sin, 1, x, None, None, None)
 
 
 def cos(x: Any) -> Tensor:
     """Elementwise cosine."""
-    return Cos.apply(x)
+    return apply_op(Cos, 1, x, None, None, None)
 
 
 def tanh(x: Any) -> Tensor:
     """Elementwise hyperbolic tangent."""
-    return Tanh.apply(x)
+    return apply_op(Tanh, 1, x, None, None, None)
 
 
 def sigmoid(x: Any) -> Tensor:
@@ -630,42 +630,42 @@ def sigmoid(x: Any) -> Tensor:
 
 def relu(x: Any) -> Tensor:
     """Elementwise max(x, 0)."""
-    return Relu.apply(x)
+    return apply_op(Relu, 1, x, None, None, None)
 
 
 def abs(x: Any) -> Tensor:
     """Elementwise absolute value."""
-    return Abs.apply(x)
+    return apply_op(Abs, 1, x, None, None, None)
 
 
 def sign(x: Any) -> Tensor:
     """Elementwise sign (-1, 0, 1); zero gradient."""
-    return Sign.apply(x)
+    return apply_op(Sign, 1, x, None, None, None)
 
 
 def negative(x: Any) -> Tensor:
     """Elementwise -x."""
-    return Neg.apply(x)
+    return apply_op(Neg, 1, x, None, None, None)
 
 
 def add(a: Any, b: Any) -> Tensor:
     """a + b with broadcasting."""
-    return Add.apply(a, b)
+    return apply_op(Add, 2, a, b, None, None)
 
 
 def subtract(a: Any, b: Any) -> Tensor:
     """a - b with broadcasting."""
-    return Sub.apply(a, b)
+    return apply_op(Sub, 2, a, b, None, None)
 
 
 def multiply(a: Any, b: Any) -> Tensor:
     """a * b with broadcasting."""
-    return Mul.apply(a, b)
+    return apply_op(Mul, 2, a, b, None, None)
 
 
 def divide(a: Any, b: Any) -> Tensor:
     """a / b with broadcasting."""
-    return Div.apply(a, b)
+    return apply_op(Div, 2, a, b, None, None)
 
 
 def power(a: Any, b: Any) -> Tensor:
@@ -675,7 +675,7 @@ def power(a: Any, b: Any) -> Tensor:
         a = np.asarray(a)
     if isinstance(b, list | tuple):
         b = np.asarray(b)
-    return Pow.apply(a, b)
+    return apply_op(Pow, 2, a, b, None, None)
 
 
 pow = power  # NumPy 2's name, the function of the method `t.pow(p)`
@@ -688,12 +688,12 @@ def clip(x: Any, lo: Any = None, hi: Any = None) -> Tensor:
 
 def maximum(a: Any, b: Any) -> Tensor:
     """Elementwise maximum with broadcasting."""
-    return Maximum.apply(a, b)
+    return apply_op(Maximum, 2, a, b, None, None)
 
 
 def minimum(a: Any, b: Any) -> Tensor:
     """Elementwise minimum with broadcasting."""
-    return Minimum.apply(a, b)
+    return apply_op(Minimum, 2, a, b, None, None)
 
 
 def where(cond: Any, a: Any, b: Any) -> Tensor:

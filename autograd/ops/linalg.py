@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.function import Context, Function
+from autograd.function import Context, Function, apply_op
 from autograd.opcheck import OpCheck
 from autograd.ops.elementwise import _type_error
 from autograd.tensor import Tensor
@@ -71,4 +71,4 @@ def _matmul_error(a: Any, b: Any) -> ValueError:
 
 def matmul(a: Any, b: Any) -> Tensor:
     """Matrix product with NumPy's rules: batched over leading axes, 1-D operands as vectors."""
-    return MatMul.apply(a, b)
+    return apply_op(MatMul, 2, a, b, None, None)
