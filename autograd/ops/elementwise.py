@@ -153,6 +153,12 @@ class Mul(Function, ctx_attributes=False):
     @staticmethod
     def backward(ctx: Context, g: Any) -> Any:
         a, b = ctx.saved_tensors
+        # A Python float here is a constant the 0-d fast path saved as it came: the other
+        # input is the one that requires grad (the node was recorded), so no need to ask.
+        if type(b) is float:
+            return g * b, None
+        if type(a) is float:
+            return None, g * a
         need_a, need_b = ctx.needs_input_grad
         return (g * b if need_a else None), (g * a if need_b else None)
 

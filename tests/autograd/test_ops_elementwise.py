@@ -434,6 +434,19 @@ def test_scalar_ops_give_numpys_bits_on_either_side(
         assert np.array_equal(t.grad.data, np.float64(want), equal_nan=True)
 
 
+@pytest.mark.parametrize("expression", [lambda t: (t * 2.5) * t, lambda t: t * (2.5 * t)])
+def test_a_constant_factor_on_either_side_is_checked_to_second_order(expression: Callable) -> None:
+    """mul's rule answers a Python-float factor (what the 0-d path saves) without asking
+    needs_input_grad: first and second derivatives still match central differences."""
+    t = Tensor(np.array(1.5), requires_grad=True)
+    assert ag.gradcheck(expression, [t])
+    assert ag.gradgradcheck(expression, [t])
+    (g,) = ag.grad(expression(t), [t], create_graph=True)
+    assert g.item() == pytest.approx(2 * 2.5 * 1.5)
+    (h,) = ag.grad(g, [t])
+    assert h.item() == pytest.approx(5.0)
+
+
 @pytest.mark.parametrize(
     ("value", "expression", "flag"),
     [
