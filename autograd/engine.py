@@ -46,6 +46,8 @@ _new_object = object.__new__
 # nodes as they are (they have a shape and a dtype), made arrays only for a leaf's
 # .grad and for the tensors hooks see; converting each would cost a call per op.
 _SCALARS = frozenset((np.float16, np.float32, np.float64, np.longdouble))
+_F64_SCALAR = np.float64
+_FLOAT64 = np.dtype(np.float64)
 
 
 def backward(
@@ -273,10 +275,13 @@ def _chain_rule(
                         gi = Tensor._make(np.asarray(gi), False, None)
                 elif type(gi) is not _ndarray and type(gi) not in _SCALARS:
                     gi = gi.data if isinstance(gi, Tensor) else np.asarray(gi)
-                if gi.shape != data.shape:
-                    gi = _sum_to_shape(gi, data.shape, xp, node, t)
-                if gi.dtype is not data.dtype and gi.dtype != data.dtype:
-                    gi = gi.astype(data.dtype)
+                # A float64 scalar for a 0-d float64 input (what the scalar rules give) fits as
+                # it is: two attribute reads of NumPy's instead of four.
+                if type(gi) is not _F64_SCALAR or data.dtype is not _FLOAT64 or data.shape:
+                    if gi.shape != data.shape:
+                        gi = _sum_to_shape(gi, data.shape, xp, node, t)
+                    if gi.dtype is not data.dtype and gi.dtype != data.dtype:
+                        gi = gi.astype(data.dtype)
                 if anomaly:
                     check_finite(node.fn.name, "backward", gi)
                 if not is_node:
