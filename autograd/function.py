@@ -333,8 +333,9 @@ def apply_op(
 
     This is the hot path of every op, so it does the least it can: unwrap the
     arguments, run forward, make one Tensor, and fill in the node only if needed.
-    Tensor's operators call it directly: with a fixed signature the call builds
-    no argument tuple or keyword dict and binds no classmethod.
+    Tensor's operators and the built-in op functions call it directly: with a
+    fixed signature the call builds no argument tuple or keyword dict and binds
+    no classmethod. Code outside the package calls `MyOp.apply(...)`.
     """
     ctx = cls._context()  # it has no __init__: cheaper than object.__new__
     ctx.fn = cls

@@ -274,6 +274,14 @@ def test_an_op_passed_as_its_apply_is_named_as_the_culprit(order: int) -> None:
     assert info.value.node is not None and info.value.node.name == op.name
 
 
+def test_the_diagnosis_counts_the_operators_around_the_culprit() -> None:
+    """Operators reach the op machinery without `Function.apply` (a faster path); the
+    diagnosis still records them, so the culprit is placed among every op of the forward."""
+    inputs = [Tensor(X23, requires_grad=True), Tensor(X23 + 3.0, requires_grad=True)]
+    with pytest.raises(ag.GradcheckError, match=r"is mulwrongsign \(op 3 of 4 in the forward"):
+        ag.gradcheck(lambda a, b: MulWrongSign.apply(a * 2.0, b + 1.0).exp(), inputs)
+
+
 def test_ignoring_the_upstream_gradient_fails_even_for_a_scalar_output() -> None:
     x = Tensor(X23, requires_grad=True)
     with pytest.raises(ag.GradcheckError, match=r"input 0") as info:
