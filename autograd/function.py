@@ -265,6 +265,8 @@ class NodeExtras:
 
 _new_object = object.__new__
 _ndarray = np.ndarray
+_FLOAT32 = np.dtype(np.float32)
+_FLOAT64 = np.dtype(np.float64)
 
 
 class Function:
@@ -410,7 +412,12 @@ def apply_op(
         check_finite(cls.name, "forward", out)
     result = _new_object(Tensor)  # Tensor._make, written out: this runs for every op
     result.data = out
-    if record and STATE.grad_enabled and out.dtype.kind == "f":
+    # float32 and float64 known by identity first: `dtype.kind` is one more NumPy attribute read
+    if (
+        record
+        and STATE.grad_enabled
+        and ((dtype := out.dtype) is _FLOAT64 or dtype is _FLOAT32 or dtype.kind == "f")
+    ):
         result.requires_grad = True
         result.grad_fn = ctx
         ctx._grad = None
