@@ -237,7 +237,8 @@ def _chain_rule(
                 sources = (node._s0, s1)
             # A node with a large output lets go of its large intermediate inputs before its
             # rule allocates their gradients, and of its own output (if it saved it) after.
-            large = free and node._out.nbytes >= _RELEASE_BYTES
+            # (a float64 scalar gradient means a 0-d output: small, no NumPy attribute read)
+            large = free and type(g) is not _F64_SCALAR and node._out.nbytes >= _RELEASE_BYTES
             if large:
                 for t in sources:
                     if t is not None and t._is_node and t._out.nbytes >= _RELEASE_BYTES:
