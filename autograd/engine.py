@@ -16,7 +16,15 @@ from typing import Any
 
 import numpy as np
 
-from autograd.function import _FREED, _TUPLE, _UNARY, Context, NodeExtras, check_finite
+from autograd.function import (
+    _FLOAT64,
+    _FREED,
+    _TUPLE,
+    _UNARY,
+    Context,
+    NodeExtras,
+    check_finite,
+)
 from autograd.mode import STATE
 from autograd.ops.namespace import NUMPY, tensor_namespace
 from autograd.tensor import RELEASED_BUFFER, Tensor
@@ -47,7 +55,6 @@ _new_object = object.__new__
 # .grad and for the tensors hooks see; converting each would cost a call per op.
 _SCALARS = frozenset((np.float16, np.float32, np.float64, np.longdouble))
 _F64_SCALAR = np.float64
-_FLOAT64 = np.dtype(np.float64)
 
 
 def backward(
