@@ -89,6 +89,34 @@ def _machine() -> dict[str, object]:
     }
 
 
+def _pace() -> str:
+    """How fast the machine runs right now: two yardsticks for the absolute rows (deep).
+
+    A shared machine has slow phases in which everything, PyTorch included,
+    takes up to twice as long; ratios to a reference measured alongside
+    barely move, absolute times do. The best of five timings of a NumPy
+    ufunc call on a 0-d array (the kind of call a scalar op costs) and of
+    making one small Python object says which phase a run was in.
+    """
+    import timeit
+
+    import numpy as np
+
+    a = np.array(1.0)
+    ufunc = min(timeit.repeat(lambda: np.multiply(a, 1.0001), number=20_000, repeat=5)) / 20_000
+    obj = min(timeit.repeat(_PaceObject, number=200_000, repeat=5)) / 200_000
+    return f"NumPy 0-d ufunc call {ufunc * 1e9:.0f} ns, Python object {obj * 1e9:.0f} ns"
+
+
+class _PaceObject:
+    """The small object `_pace` times making."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value = 1.0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the selected workloads; return the process exit status."""
     argv = sys.argv[1:] if argv is None else argv
@@ -122,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{'wall-clock' if args.wall else 'process CPU'} time; interleaved rounds, "
             "median of paired ratios; gc on, objects alive before timing frozen"
         ),
+        "pace": f"{_pace()} (at the start)",
     }
     for key, value in meta.items():
         print(f"{key:>9}: {value}")
@@ -141,7 +170,9 @@ def main(argv: list[str] | None = None) -> int:
         print(markdown_table(new), file=sys.stderr)
         print(f"[{name}] {time.perf_counter() - start:.1f} s\n", file=sys.stderr, flush=True)
 
+    meta["pace"] += f"; {_pace()} (at the end)"
     print(markdown_table(rows))
+    print(f"\n     pace: {meta['pace']}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"meta": meta, "rows": [dataclasses.asdict(r) for r in rows]}, f, indent=2)

@@ -136,9 +136,14 @@ def _bytes_per_op(leaf: Callable[[], object], n: int) -> float:
 
 
 def _repeats(n: int, settings: Settings) -> int:
+    """Runs to take the median of: a short chain takes milliseconds, so one moment of a
+    busy machine could take all of a few runs; 31 at 1e3 links and 9 at 1e4 spread them
+    over about half a second (a 1e6 chain runs for seconds, which averages that out)."""
     if settings.quick or n >= 10**6:
         return 1
-    return 3 if n >= 10**5 else 7
+    if n >= 10**5:
+        return 3
+    return 9 if n >= 10**4 else 31
 
 
 def _timed(kind: str, leaf: Callable[[], object], n: int, settings: Settings) -> tuple:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -44,6 +45,13 @@ def test_quick_run_checks_every_workload_against_its_reference(tmp_path: Path) -
     bad = [r for r in rows if r["status"] in ("WRONG", "ERROR")]
     assert not bad, bad
     assert results["meta"]["mode"] == "quick"
+    # the machine's pace, timed at the start and the end, for reading the absolute rows
+    assert re.fullmatch(
+        r"NumPy 0-d ufunc call \d+ ns, Python object \d+ ns \(at the start\); "
+        r"NumPy 0-d ufunc call \d+ ns, Python object \d+ ns \(at the end\)",
+        results["meta"]["pace"],
+    ), results["meta"]["pace"]
+    assert "pace: NumPy 0-d ufunc call" in done.stdout
     assert "| workload | case | ours | reference | ratio | target | result |" in done.stdout
     if sys.platform.startswith("linux"):
         assert "MALLOC_MMAP_THRESHOLD_=33554432" in results["meta"]["allocator"]
