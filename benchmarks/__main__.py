@@ -94,9 +94,10 @@ def _pace() -> str:
 
     A shared machine has slow phases in which everything, PyTorch included,
     takes up to twice as long; ratios to a reference measured alongside
-    barely move, absolute times do. The best of five timings of a NumPy
+    move much less than absolute times do. The best of five timings of a NumPy
     ufunc call on a 0-d array (the kind of call a scalar op costs) and of
-    making one small Python object says which phase a run was in.
+    making one small Python object, before each workload, says which phase
+    its rows were measured in.
     """
     import timeit
 
@@ -150,14 +151,15 @@ def main(argv: list[str] | None = None) -> int:
             f"{'wall-clock' if args.wall else 'process CPU'} time; interleaved rounds, "
             "median of paired ratios; gc on, objects alive before timing frozen"
         ),
-        "pace": f"{_pace()} (at the start)",
     }
     for key, value in meta.items():
         print(f"{key:>9}: {value}")
     print(flush=True)
 
     rows = []
+    pace = meta["pace"] = {}  # the machine's pace before each workload, and at the end
     for name in args.names:
+        pace[f"before {name}"] = _pace()
         start = time.perf_counter()
         print(f"[{name}] running ...", file=sys.stderr, flush=True)
         try:
@@ -170,9 +172,11 @@ def main(argv: list[str] | None = None) -> int:
         print(markdown_table(new), file=sys.stderr)
         print(f"[{name}] {time.perf_counter() - start:.1f} s\n", file=sys.stderr, flush=True)
 
-    meta["pace"] += f"; {_pace()} (at the end)"
+    pace["at the end"] = _pace()
     print(markdown_table(rows))
-    print(f"\n     pace: {meta['pace']}")
+    print()
+    for when, value in pace.items():
+        print(f"pace {when}: {value}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"meta": meta, "rows": [dataclasses.asdict(r) for r in rows]}, f, indent=2)
